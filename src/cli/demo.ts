@@ -1,0 +1,104 @@
+// `groundwork demo`: the main job, offline. A short evolutionary search on tiny-lm with real training.
+import type { Experiment } from '../domain/records.js';
+import type { ResearchServices } from '../services/research-services.js';
+import { type Command, GLOBAL_USAGE, parseCommandArgs, toInteger } from './command.js';
+import { formatDuration, formatNumber, formatSigned, table } from './format.js';
+import { withServer } from './open-server.js';
+
+const usage = `Usage: groundwork demo [--environment NAME] [--epochs N] [--batch-size N] [--strategy NAME] [--seed N]
+
+Runs a short search offline: the offline provider proposes changes to the environment's knobs,
+implements them as edits, the local executor trains and evaluates each one for real, and the
+measured metric comes back as the reward. Ends with a leaderboard against the baseline.
+Everything it does is kept in the data directory.
+
+Options:
+  --environment NAME   environment to search (default tiny-lm)
+  --epochs N           search epochs (default 3)
+  --batch-size N       ideas per epoch (default 3)
+  --strategy NAME      evolutionary (default) or best-of-n
+  --profile NAME       environment profile (default: default)
+  --seed N             seed of the search (default 1)
+${GLOBAL_USAGE}`;
+
+function progressLine(experiment: Experiment, title: string, started: number): string | undefined {
+  const elapsed = formatDuration(Date.now() - started).padStart(6);
+  if (experiment.state === 'running' && experiment.runs.every((run) => run.state === 'queued')) return `${elapsed}  running   ${title}`;
+  if (experiment.state === 'succeeded' && experiment.result) {
+    const { metric, baseline } = experiment.result;
+    const versus = baseline ? ` (baseline ${formatNumber(baseline.value)}, ${formatSigned(baseline.delta)}${baseline.improved ? ', better' : ''})` : '';
+    return `${elapsed}  done      ${title}: ${metric.name} ${formatNumber(metric.value)}${versus}`;
+  }
+  if (experiment.state === 'failed' || experiment.state === 'cancelled') {
+    return `${elapsed}  ${experiment.state.padEnd(9)} ${title}: ${experiment.failure?.category ?? ''} ${experiment.failure?.message ?? ''}`;
+  }
+  return undefined;
+}
+
+async function printLeaderboard(services: ResearchServices, searchId: string, environment: string, print: (text: string) => void): Promise<void> {
+  const { manifest } = await services.getEnvironment(environment);
+  const rows = await services.leaderboard({ searchId });
+  const baseline = manifest.baseline;
+  print(`\nLeaderboard (${manifest.metric.name}, ${manifest.metric.direction === 'min' ? 'lower' : 'higher'} is better; reward = ${manifest.metric.direction === 'min' ? '1/metric' : 'metric'}):`);
+  const body = rows.map((row) => [
+    String(row.rank),
+    row.title,
+    row.metric !== undefined ? `${formatNumber(row.metric)}` : '-',
+    formatNumber(row.reward),
+    row.delta !== undefined ? `${formatSigned(row.delta)}${row.improved ? ' better' : ''}` : (row.failure?.split(':')[0] ?? row.state),
+  ]);
+  if (baseline) body.push(['base', `baseline (${baseline.runs} seeds, recorded)`, `${formatNumber(baseline.value)} ± ${formatNumber(baseline.std)}`, formatNumber(manifest.metric.direction === 'min' ? 1 / baseline.value : baseline.value), '']);
+  print(table(['#', 'idea', manifest.metric.name, 'reward', 'vs baseline'], body, 56));
+}
+
+export const demoCommand: Command = {
+  name: 'demo',
+  summary: 'run a short offline search on tiny-lm with real training, then show a leaderboard',
+  usage,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(
+      argv,
+      { environment: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, strategy: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' } },
+      usage,
+    );
+    if (values.help) {
+      io.stdout(usage);
+      return 0;
+    }
+    const environment = values.environment ?? 'tiny-lm';
+    const epochs = toInteger(values.epochs, 'epochs', 3);
+    const batchSize = toInteger(values['batch-size'], 'batch-size', 3);
+    const strategy = values.strategy ?? 'evolutionary';
+    const seed = toInteger(values.seed, 'seed', 1);
+    return withServer(values, io.env, async ({ config, services }) => {
+      const started = Date.now();
+      const { manifest } = await services.getEnvironment(environment);
+      const { python } = await services.checkSetup(environment);
+      io.stdout(`groundwork demo: ${strategy} search on ${environment} (${manifest.description})`);
+      io.stdout(`  ${epochs} epochs × ${batchSize} ideas, offline provider, local executor, python ${python}`);
+      if (manifest.baseline) io.stdout(`  baseline ${manifest.metric.name} ${formatNumber(manifest.baseline.value)} ± ${formatNumber(manifest.baseline.std)} over ${manifest.baseline.runs} seeds`);
+      io.stdout(`  data directory ${config.home}\n`);
+      const titles = new Map<string, string>();
+      const unsubscribe = services.onExperimentUpdate((experiment) => {
+        void (async () => {
+          if (!titles.has(experiment.ideaId)) titles.set(experiment.ideaId, (await services.getIdea(experiment.ideaId))?.title ?? experiment.ideaId);
+          const line = progressLine(experiment, titles.get(experiment.ideaId) as string, started);
+          if (line) io.stdout(line);
+        })();
+      });
+      const options = strategy === 'best-of-n' ? { n: epochs * batchSize, batchSize } : { epochs, batchSize };
+      const search = await services.startSearch({ environment, strategy, options, seed, profile: values.profile });
+      io.stdout(`search ${search.id} started\n`);
+      const ended = await services.waitForSearch(search.id);
+      unsubscribe();
+      await printLeaderboard(services, search.id, environment, io.stdout);
+      const rows = await services.leaderboard({ searchId: search.id });
+      const best = rows[0];
+      io.stdout(`\nsearch ${ended.state} in ${formatDuration(Date.now() - started)}; ${rows.length} experiments, ${rows.filter((row) => row.state === 'succeeded').length} succeeded.`);
+      if (best?.metric !== undefined) io.stdout(`best: ${best.title} → ${manifest.metric.name} ${formatNumber(best.metric)} (reward ${formatNumber(best.reward)})`);
+      if (ended.error) io.stderr(`search error: ${ended.error}`);
+      io.stdout(`everything is stored in ${config.home} (groundwork status --home ${config.home})`);
+      return ended.state === 'succeeded' ? 0 : 1;
+    });
+  },
+};

@@ -1,0 +1,49 @@
+// `groundwork status`: what the data directory holds and what is running.
+import { type Command, GLOBAL_USAGE, parseCommandArgs } from './command.js';
+import { withServer } from './open-server.js';
+import { table } from './format.js';
+
+const usage = `Usage: groundwork status [--json]
+
+Shows the data directory, counts of stored ideas, implementations, experiments and searches,
+experiments queued or running, and the latest searches.
+
+Options:
+  --json   print JSON
+${GLOBAL_USAGE}`;
+
+export const statusCommand: Command = {
+  name: 'status',
+  summary: 'show what is stored and what is running',
+  usage,
+  async run(argv, io) {
+    const { values } = parseCommandArgs(argv, { json: { type: 'boolean' } }, usage);
+    if (values.help) {
+      io.stdout(usage);
+      return 0;
+    }
+    // Only read: no dispatching of queued work from a status call.
+    return withServer(
+      values,
+      io.env,
+      async ({ config, services }) => {
+        const counts = await services.counts();
+        const active = [...(await services.listExperiments({ state: 'running' })), ...(await services.listExperiments({ state: 'queued' }))];
+        const searches = (await services.listSearches()).slice(-5);
+        if (values.json) {
+          io.stdout(JSON.stringify({ home: config.home, counts, active, searches }, null, 2));
+          return 0;
+        }
+        io.stdout(`data directory: ${config.home}`);
+        io.stdout(Object.entries(counts).map(([name, count]) => `${name}: ${count}`).join('   '));
+        io.stdout(active.length === 0 ? 'nothing queued or running' : table(['experiment', 'state', 'environment'], active.map((e) => [e.id, e.state, e.environment])));
+        if (searches.length > 0) {
+          io.stdout('\nlatest searches:');
+          io.stdout(table(['search', 'strategy', 'environment', 'state', 'epoch', 'experiments'], searches.map((s) => [s.id, s.strategy, s.environment, s.state, String(s.epoch), String(s.experimentIds.length)])));
+        }
+        return 0;
+      },
+      { dispatch: false },
+    );
+  },
+};

@@ -1,0 +1,43 @@
+// One zod schema for all settings, with defaults. Resolved once by load-config.ts.
+import { z } from 'zod';
+
+export const Config = z.object({
+  /** Data directory: the store, workspaces, logs, artifacts. */
+  home: z.string().min(1),
+  /** Folders searched for environments (each holds `<name>/environment.json`). */
+  environmentDirs: z.array(z.string().min(1)).min(1),
+  /** Python interpreters to try, in order; the first with the environment's modules wins. */
+  python: z.array(z.string().min(1)).min(1),
+  scheduler: z
+    .object({
+      concurrency: z.number().int().positive().default(1),
+      /** Seconds between SIGTERM and SIGKILL when stopping a job. */
+      killGraceSec: z.number().positive().default(5),
+    })
+    .default({ concurrency: 1, killGraceSec: 5 }),
+  executor: z
+    .object({
+      kind: z.enum(['local']).default('local'),
+      /** Run jobs without network (Linux network namespace). `auto`: when unshare is available. */
+      isolateNetwork: z.enum(['auto', 'required', 'off']).default('auto'),
+    })
+    .default({ kind: 'local', isolateNetwork: 'auto' }),
+  preflight: z
+    .object({
+      /** Run the environment's smoke profile before the real run. */
+      smoke: z.boolean().default(true),
+    })
+    .default({ smoke: true }),
+  implementer: z
+    .object({
+      /** Revisions of a refused edit, each fed the exact error (the paper's R). */
+      revisions: z.number().int().min(0).default(2),
+    })
+    .default({ revisions: 2 }),
+  /** Keep each run's workspace and checkpoint after it ends (for debugging). */
+  keepWorkspaces: z.boolean().default(false),
+  /** The only variables a job inherits (PATH and locale); secrets never reach a job. */
+  jobEnv: z.record(z.string(), z.string()).default({}),
+  logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+export type Config = z.infer<typeof Config>;

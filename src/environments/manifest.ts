@@ -1,0 +1,95 @@
+// The environment manifest (`environments/<name>/environment.json`), validated by zod.
+import { z } from 'zod';
+
+import { MetricSpec } from '../domain/metric.js';
+
+const Glob = z.string().min(1);
+const Command = z
+  .array(z.string().min(1))
+  .min(1)
+  .describe(
+    'argv; placeholders: {python} the resolved interpreter, {harness} the frozen harness copy, {workspace}, {out}',
+  );
+
+export const Knob = z
+  .object({
+    description: z.string().min(1),
+    /** Editable file that holds the knob as a top-level assignment `NAME = value`. */
+    file: z.string().min(1),
+    variable: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'a Python identifier'),
+    type: z.enum(['float', 'int', 'choice']),
+    default: z.union([z.number(), z.string()]),
+    min: z.number().optional(),
+    max: z.number().optional(),
+    scale: z.enum(['linear', 'log']).optional(),
+    choices: z.array(z.union([z.number(), z.string()])).optional(),
+  })
+  .refine((knob) => knob.type === 'choice' || (knob.min !== undefined && knob.max !== undefined), {
+    message: 'numeric knobs need min and max',
+  })
+  .refine((knob) => knob.type !== 'choice' || (knob.choices?.length ?? 0) >= 2, {
+    message: 'choice knobs need at least two choices',
+  });
+export type Knob = z.infer<typeof Knob>;
+
+export const Resources = z.object({
+  gpus: z.number().int().min(0).default(0),
+  cpus: z.number().positive().default(1),
+  memoryGiB: z.number().positive().default(4),
+  timeLimitSec: z.number().int().positive(),
+  /** Limit for the separate evaluation step. */
+  evaluateTimeLimitSec: z.number().int().positive().default(600),
+});
+export type Resources = z.infer<typeof Resources>;
+
+export const Profile = z.object({
+  description: z.string().optional(),
+  /** Extra environment variables for both steps. */
+  env: z.record(z.string(), z.string()).default({}),
+  timeLimitSec: z.number().int().positive().optional(),
+});
+export type Profile = z.infer<typeof Profile>;
+
+export const Baseline = z.object({
+  value: z.number(),
+  std: z.number().min(0),
+  runs: z.number().int().positive(),
+  profile: z.string().default('default'),
+  measured: z.string().optional(),
+});
+export type Baseline = z.infer<typeof Baseline>;
+
+export const Manifest = z.object({
+  schemaVersion: z.literal(1),
+  name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lowercase letters, digits and dashes'),
+  description: z.string().min(1),
+  editable: z.array(Glob).min(1),
+  frozen: z.array(Glob).default([]),
+  /**
+   * Folder (relative to the environment) with the frozen evaluation harness and held-out data. It is never in the
+   * training workspace; the evaluation step gets a fresh copy at `{harness}` / `$GROUNDWORK_HARNESS`.
+   */
+  harness: z
+    .string()
+    .regex(/^[^/.][^/]*$/, 'a top-level folder name')
+    .optional(),
+  setup: z
+    .object({
+      python: z.boolean().default(true),
+      modules: z.array(z.string()).default([]),
+      hint: z.string().optional(),
+    })
+    .default({ python: true, modules: [] }),
+  command: Command,
+  evaluate: Command.optional(),
+  metric: MetricSpec,
+  resources: Resources,
+  image: z.string().optional(),
+  baseline: Baseline.optional(),
+  profiles: z.record(z.string(), Profile).default({}),
+  knobs: z.record(z.string(), Knob).default({}),
+  /** Plausible metric range; results outside it are marked suspicious. */
+  plausible: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
+  references: z.array(z.object({ label: z.string(), value: z.number() })).default([]),
+});
+export type Manifest = z.infer<typeof Manifest>;

@@ -1,0 +1,50 @@
+// The Executor seam: run one command to completion somewhere (a child process, a container, a cluster job).
+import type { Resources } from '../environments/manifest.js';
+
+/** One command to run. The executor adds nothing to `env`: what the job sees is exactly this. */
+export interface JobSpec {
+  /** Unique per job, e.g. `exp_…-s0-train`. */
+  jobId: string;
+  command: string[];
+  cwd: string;
+  env: Record<string, string>;
+  /** stdout and stderr together go here. */
+  logPath: string;
+  timeLimitSec: number;
+  resources: Resources;
+  /** Paths the job may write (container executors mount only these read-write). */
+  writable: string[];
+  /** Paths the job may only read. */
+  readOnly: string[];
+}
+
+/** Plain JSON, persisted by the scheduler so a restarted daemon can find the job again. */
+export interface RunHandle {
+  executor: string;
+  jobId: string;
+  [key: string]: unknown;
+}
+
+export interface JobExit {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  cancelled: boolean;
+  /** True when the executor knows the job was killed for memory (container OOM, kernel OOM signal). */
+  oomKilled: boolean;
+  durationMs: number;
+}
+
+export type JobStatus = { state: 'running' } | ({ state: 'exited' } & JobExit) | { state: 'lost'; reason: string };
+
+export interface Executor {
+  readonly kind: string;
+  /** Starts the job and returns at once. Throws `executor` errors for infrastructure faults. */
+  start(spec: JobSpec): Promise<RunHandle>;
+  /** Resolves when the job has ended (time limit enforced by the executor). */
+  wait(handle: RunHandle): Promise<JobExit>;
+  poll(handle: RunHandle): Promise<JobStatus>;
+  /** Stops the job and everything it started; idempotent. */
+  cancel(handle: RunHandle): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,167 @@
+// Local executor: a child process in its own process group, killed as a whole on timeout or cancel.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { dirname } from 'node:path';
+
+import { ResearchError } from '../domain/errors.js';
+import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executor.js';
+
+export interface LocalExecutorOptions {
+  /** Seconds between SIGTERM and SIGKILL. */
+  killGraceSec: number;
+  /** Run jobs in a fresh network namespace (no network). `auto` uses it when available. */
+  isolateNetwork: 'auto' | 'required' | 'off';
+}
+
+interface LiveJob {
+  pid: number;
+  startedAt: number;
+  done: Promise<JobExit>;
+  cancelled: boolean;
+  timedOut: boolean;
+  kill(): void;
+}
+
+/** The argv prefix that puts a command in a new network namespace, or undefined if none works here. */
+export function detectNetworkIsolation(): string[] | undefined {
+  for (const prefix of [['unshare', '--net'], ['unshare', '--user', '--map-root-user', '--net']]) {
+    const probe = spawnSync(prefix[0] as string, [...prefix.slice(1), 'true'], { stdio: 'ignore', timeout: 5000 });
+    if (probe.status === 0) return prefix;
+  }
+  return undefined;
+}
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function createLocalExecutor(options: LocalExecutorOptions): Executor {
+  const jobs = new Map<string, LiveJob>();
+  let isolation: string[] | undefined | null = null;
+
+  const networkPrefix = (): string[] => {
+    if (options.isolateNetwork === 'off') return [];
+    if (isolation === null) isolation = detectNetworkIsolation();
+    if (isolation) return isolation;
+    if (options.isolateNetwork === 'required') {
+      throw new ResearchError(
+        'executor',
+        'network isolation is required but `unshare --net` does not work here; run as root, enable user namespaces, or set executor.isolateNetwork to "auto"',
+      );
+    }
+    return [];
+  };
+
+  return {
+    kind: 'local',
+    async start(spec: JobSpec): Promise<RunHandle> {
+      if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
+      await mkdir(dirname(spec.logPath), { recursive: true });
+      const argv = [...networkPrefix(), ...spec.command];
+      const log = openSync(spec.logPath, 'a');
+      const startedAt = Date.now();
+      let child;
+      try {
+        child = spawn(argv[0] as string, argv.slice(1), {
+          cwd: spec.cwd,
+          env: spec.env,
+          detached: true,
+          stdio: ['ignore', log, log],
+        });
+      } finally {
+        closeSync(log);
+      }
+      const spawned = await new Promise<number>((resolve, reject) => {
+        child.once('spawn', () => resolve(child.pid as number));
+        child.once('error', (error) =>
+          reject(new ResearchError('executor', `cannot start ${argv[0]}: ${error.message}`, { cause: error })),
+        );
+      });
+      const job: LiveJob = {
+        pid: spawned,
+        startedAt,
+        cancelled: false,
+        timedOut: false,
+        kill: () => undefined,
+        done: Promise.resolve(undefined as unknown as JobExit),
+      };
+      let escalation: NodeJS.Timeout | undefined;
+      job.kill = () => {
+        killGroup(job.pid, 'SIGTERM');
+        escalation ??= setTimeout(() => killGroup(job.pid, 'SIGKILL'), options.killGraceSec * 1000);
+      };
+      const limit = setTimeout(() => {
+        job.timedOut = true;
+        job.kill();
+      }, spec.timeLimitSec * 1000);
+      job.done = new Promise<JobExit>((resolve) => {
+        child.once('exit', (code, signal) => {
+          clearTimeout(limit);
+          if (escalation) clearTimeout(escalation);
+          // Whatever the job left behind in its group goes with it.
+          killGroup(job.pid, 'SIGKILL');
+          jobs.delete(spec.jobId);
+          resolve({
+            exitCode: code,
+            signal,
+            timedOut: job.timedOut,
+            cancelled: job.cancelled,
+            oomKilled: false,
+            durationMs: Date.now() - startedAt,
+          });
+        });
+      });
+      jobs.set(spec.jobId, job);
+      return { executor: 'local', jobId: spec.jobId, pid: job.pid, startedAt };
+    },
+
+    async wait(handle: RunHandle): Promise<JobExit> {
+      const job = jobs.get(handle.jobId);
+      if (job) return job.done;
+      throw new ResearchError('executor', `job ${handle.jobId} is not known to this process (it ran under an earlier daemon)`);
+    },
+
+    async poll(handle: RunHandle): Promise<JobStatus> {
+      if (jobs.has(handle.jobId)) return { state: 'running' };
+      const pid = typeof handle.pid === 'number' ? handle.pid : undefined;
+      if (pid !== undefined && isAlive(pid)) return { state: 'running' };
+      return { state: 'lost', reason: 'the process is gone and its exit status was not observed by this daemon' };
+    },
+
+    async cancel(handle: RunHandle): Promise<void> {
+      const job = jobs.get(handle.jobId);
+      if (job) {
+        job.cancelled = true;
+        job.kill();
+        await job.done;
+        return;
+      }
+      // A job from an earlier daemon: its process group id is its pid.
+      if (typeof handle.pid === 'number' && isAlive(handle.pid)) killGroup(handle.pid, 'SIGKILL');
+    },
+
+    async close(): Promise<void> {
+      await Promise.all(
+        [...jobs.values()].map(async (job) => {
+          job.cancelled = true;
+          job.kill();
+          await job.done;
+        }),
+      );
+    },
+  };
+}

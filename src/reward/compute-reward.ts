@@ -1,0 +1,41 @@
+// Turn per-seed metric values into a reward summary: mean, spread, direction-aware reward, baseline comparison.
+import { isBetter, type MetricSpec, rewardOf } from '../domain/metric.js';
+import type { RewardSummary } from '../domain/records.js';
+import type { Baseline } from '../environments/manifest.js';
+
+export function mean(values: readonly number[]): number {
+  return values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+/** Sample standard deviation; 0 for fewer than two values. */
+export function sampleStd(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const average = mean(values);
+  return Math.sqrt(values.reduce((sum, value) => sum + (value - average) ** 2, 0) / (values.length - 1));
+}
+
+export function summarizeReward(values: readonly number[], metric: MetricSpec, baseline?: Baseline): RewardSummary {
+  if (values.length === 0) throw new RangeError('summarizeReward needs at least one value');
+  const value = mean(values);
+  const summary: RewardSummary = {
+    metric: { name: metric.name, value, direction: metric.direction, std: sampleStd(values), seeds: values.length },
+    reward: rewardOf(value, metric),
+  };
+  if (baseline) {
+    summary.baseline = {
+      value: baseline.value,
+      std: baseline.std,
+      delta: value - baseline.value,
+      improved: isBetter(value, baseline.value, metric.direction),
+    };
+  }
+  return summary;
+}
+
+/** Outside the plausible range → the reason, else undefined. */
+export function implausible(value: number, range: { min?: number; max?: number } | undefined): string | undefined {
+  if (!range) return undefined;
+  if (range.min !== undefined && value < range.min) return `metric ${value} is below the plausible minimum ${range.min}`;
+  if (range.max !== undefined && value > range.max) return `metric ${value} is above the plausible maximum ${range.max}`;
+  return undefined;
+}

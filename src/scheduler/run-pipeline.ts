@@ -1,0 +1,158 @@
+// One run of one implementation with one seed: workspace → training → frozen check → evaluation → result.
+import { mkdir, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import type { Failure } from '../domain/records.js';
+import type { Executor, JobExit, JobSpec, RunHandle } from '../executors/executor.js';
+import type { Environment } from '../environments/registry.js';
+import { changedFrozen, type ChangedFile, hashFrozen, materializeHarness, materializeWorkspace } from '../environments/workspace.js';
+import { implausible } from '../reward/compute-reward.js';
+import { readResult } from '../reward/read-result.js';
+import { classifyExit, readLogTail } from './log-tail.js';
+
+export interface RunRequest {
+  jobId: string;
+  environment: Environment;
+  profile: string;
+  seed: number;
+  changes: readonly ChangedFile[];
+  python: string;
+  /** Where this run keeps its workspace, logs and result. */
+  runDir: string;
+  executor: Executor;
+  signal: AbortSignal;
+  /** Environment variables every job gets (PATH and the like); never secrets. */
+  baseEnv: Record<string, string>;
+  keepWorkspace: boolean;
+  onStarted?: (handle: RunHandle) => void;
+}
+
+export type RunOutcome =
+  | { ok: true; metric: number; metrics: Record<string, number>; curve: [number, number][] }
+  | { ok: false; failure: Failure };
+
+export function runPaths(runDir: string) {
+  return {
+    workspace: join(runDir, 'workspace'),
+    checkpoint: join(runDir, 'checkpoint'),
+    harness: join(runDir, 'harness'),
+    out: join(runDir, 'out'),
+    home: join(runDir, 'home'),
+    trainLog: join(runDir, 'train.log'),
+    evaluateLog: join(runDir, 'evaluate.log'),
+  };
+}
+
+function fill(argv: readonly string[], values: Record<string, string>): string[] {
+  return argv.map((part) => part.replace(/\{(python|harness|workspace|out)\}/g, (_, key: string) => values[key] ?? ''));
+}
+
+async function runJob(request: RunRequest, spec: JobSpec): Promise<JobExit> {
+  const handle = await request.executor.start(spec);
+  request.onStarted?.(handle);
+  const cancel = (): void => void request.executor.cancel(handle);
+  if (request.signal.aborted) cancel();
+  request.signal.addEventListener('abort', cancel, { once: true });
+  try {
+    return await request.executor.wait(handle);
+  } finally {
+    request.signal.removeEventListener('abort', cancel);
+  }
+}
+
+async function failed(category: Failure['category'], message: string, ...logs: string[]): Promise<RunOutcome> {
+  const tails = await Promise.all(logs.map((log) => readLogTail(log)));
+  return { ok: false, failure: { category, message, logTail: tails.filter(Boolean).join('\n---\n') } };
+}
+
+async function exitFailure(exit: JobExit, step: string, limitSec: number, log: string): Promise<RunOutcome | undefined> {
+  if (exit.cancelled && !exit.timedOut) return failed('cancelled', `cancelled during ${step}`, log);
+  if (exit.timedOut) return failed('timeout', `${step} exceeded its time limit of ${limitSec} s and was stopped`, log);
+  if (exit.exitCode === 0) return undefined;
+  const tail = await readLogTail(log);
+  const category = classifyExit(exit, tail);
+  const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+  return { ok: false, failure: { category, message: `${step} ${how}${category === 'oom' ? ' (out of memory)' : ''}`, logTail: tail } };
+}
+
+export async function executeRun(request: RunRequest): Promise<RunOutcome> {
+  const { environment, profile } = request;
+  const manifest = environment.manifest;
+  const paths = runPaths(request.runDir);
+  const profileSettings = profile === 'default' ? undefined : manifest.profiles[profile];
+  await rm(paths.out, { recursive: true, force: true });
+  await Promise.all([paths.checkpoint, paths.home].map((dir) => mkdir(dir, { recursive: true })));
+  await materializeWorkspace(environment, request.changes, paths.workspace);
+  const frozenBefore = await hashFrozen(paths.workspace, manifest.frozen);
+
+  const env: Record<string, string> = {
+    ...request.baseEnv,
+    HOME: paths.home,
+    PYTHONDONTWRITEBYTECODE: '1',
+    PYTHONHASHSEED: '0',
+    PYTHONUNBUFFERED: '1',
+    GROUNDWORK_SEED: String(request.seed),
+    GROUNDWORK_PROFILE: profile,
+    GROUNDWORK_CHECKPOINT_DIR: paths.checkpoint,
+    ...(profileSettings?.env ?? {}),
+  };
+  const splitEvaluation = manifest.evaluate !== undefined;
+  const values = { python: request.python, harness: paths.harness, workspace: paths.workspace, out: paths.out };
+  const trainLimit = profileSettings?.timeLimitSec ?? manifest.resources.timeLimitSec;
+  if (!splitEvaluation) await mkdir(paths.out, { recursive: true });
+  const trainExit = await runJob(request, {
+    jobId: `${request.jobId}-train`,
+    command: fill(manifest.command, values),
+    cwd: paths.workspace,
+    env: splitEvaluation ? env : { ...env, GROUNDWORK_OUT: paths.out },
+    logPath: paths.trainLog,
+    timeLimitSec: trainLimit,
+    resources: manifest.resources,
+    writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
+    readOnly: [],
+  });
+  const trainFailure = await exitFailure(trainExit, 'training', trainLimit, paths.trainLog);
+  if (trainFailure) return finish(request, paths, trainFailure);
+
+  const tampered = changedFrozen(frozenBefore, await hashFrozen(paths.workspace, manifest.frozen));
+  if (tampered.length > 0) {
+    return finish(request, paths, await failed('suspicious', `training changed frozen files: ${tampered.join(', ')}`, paths.trainLog));
+  }
+
+  if (manifest.evaluate) {
+    await materializeHarness(environment, paths.harness);
+    // Anything the training code wrote where the result will go is discarded.
+    await rm(paths.out, { recursive: true, force: true });
+    await mkdir(paths.out, { recursive: true });
+    const limit = manifest.resources.evaluateTimeLimitSec;
+    const evaluateExit = await runJob(request, {
+      jobId: `${request.jobId}-evaluate`,
+      command: fill(manifest.evaluate, values),
+      cwd: paths.workspace,
+      env: { ...env, GROUNDWORK_OUT: paths.out, GROUNDWORK_HARNESS: paths.harness },
+      logPath: paths.evaluateLog,
+      timeLimitSec: limit,
+      resources: manifest.resources,
+      writable: [paths.out, paths.home],
+      readOnly: [paths.workspace, paths.checkpoint, paths.harness],
+    });
+    const evaluateFailure = await exitFailure(evaluateExit, 'evaluation', limit, paths.evaluateLog);
+    if (evaluateFailure) return finish(request, paths, evaluateFailure);
+  }
+
+  const result = await readResult(join(paths.out, 'result.json'));
+  const logs = splitEvaluation ? [paths.trainLog, paths.evaluateLog] : [paths.trainLog];
+  if (!result.ok) return finish(request, paths, await failed(result.category, result.message, ...logs));
+  const outOfRange = implausible(result.metric, manifest.plausible);
+  if (outOfRange) return finish(request, paths, await failed('suspicious', outOfRange, ...logs));
+  return finish(request, paths, { ok: true, metric: result.metric, metrics: result.metrics, curve: result.curve });
+}
+
+async function finish(request: RunRequest, paths: ReturnType<typeof runPaths>, outcome: RunOutcome): Promise<RunOutcome> {
+  if (!request.keepWorkspace) {
+    await Promise.all(
+      [paths.workspace, paths.checkpoint, paths.harness, paths.home].map((dir) => rm(dir, { recursive: true, force: true })),
+    );
+  }
+  return outcome;
+}

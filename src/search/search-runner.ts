@@ -1,0 +1,161 @@
+// Runs a search: a strategy driving a SearchContext over the services, with its state kept in the store.
+import { z } from 'zod';
+
+import { errorMessage, ResearchError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { rewardOf } from '../domain/metric.js';
+import { type Idea, SCHEMA_VERSION, type Search } from '../domain/records.js';
+import { isEnded } from '../scheduler/scheduler.js';
+import type { ServiceDeps } from '../services/deps.js';
+import { runExperiment } from '../services/experiments.js';
+import { proposeIdeas } from '../services/ideas.js';
+import { implementIdea } from '../services/implementations.js';
+import { createRandom } from '../util/random.js';
+import type { Evaluation, SearchContext } from './search-context.js';
+
+/** What the runner needs of a strategy (strategies/ is injected, never imported here). */
+export interface StrategyLike {
+  readonly name: string;
+  readonly options: z.ZodType<unknown>;
+  run(context: SearchContext, options: unknown): Promise<{ evaluated: number }>;
+}
+
+export interface StartSearchInput {
+  environment: string;
+  strategy?: string;
+  options?: Record<string, unknown>;
+  profile?: string;
+  seed?: number;
+}
+
+export interface SearchRunner {
+  start(input: StartSearchInput): Promise<Search>;
+  /** Resolves when the search has ended. */
+  wait(searchId: string): Promise<Search>;
+  cancel(searchId: string): Promise<Search>;
+  close(): Promise<void>;
+}
+
+export function createSearchRunner(deps: ServiceDeps, strategies: Record<string, StrategyLike>): SearchRunner {
+  const live = new Map<string, { controller: AbortController; done: Promise<Search> }>();
+
+  const execute = async (search: Search, strategy: StrategyLike, options: unknown, input: StartSearchInput, signal: AbortSignal): Promise<Search> => {
+    const environment = await deps.environments.get(search.environment);
+    const { metric, baseline } = environment.manifest;
+    const population: Evaluation[] = [];
+    const save = async (): Promise<void> => {
+      search.updatedAt = new Date().toISOString();
+      await deps.store.searches.put(structuredClone(search));
+    };
+    const evaluateOne = async (idea: Idea): Promise<Evaluation> => {
+      const implementation = await implementIdea(deps, { ideaId: idea.id }, signal);
+      if (implementation.status !== 'ready') {
+        return { idea, implementationId: implementation.id, failure: implementation.error ?? { category: 'edit_refused', message: 'no edit' } };
+      }
+      const queued = await runExperiment(deps, { implementationId: implementation.id, searchId: search.id, profile: input.profile });
+      search.experimentIds.push(queued.id);
+      await save();
+      const onAbort = (): void => void deps.scheduler.cancel(queued.id).catch(() => undefined);
+      signal.addEventListener('abort', onAbort, { once: true });
+      let experiment = await deps.scheduler.waitFor(queued.id, { signal });
+      signal.removeEventListener('abort', onAbort);
+      if (!isEnded(experiment)) experiment = await deps.scheduler.cancel(queued.id);
+      const value = experiment.result?.metric.value;
+      return experiment.state === 'succeeded' && value !== undefined
+        ? { idea, implementationId: implementation.id, experiment, metric: value, reward: rewardOf(value, metric) }
+        : { idea, implementationId: implementation.id, experiment, failure: experiment.failure ?? { category: 'infrastructure', message: 'no result' } };
+    };
+    const context: SearchContext = {
+      searchId: search.id,
+      environment: { name: search.environment, metric, baseline: baseline ? rewardOf(baseline.value, metric) : undefined },
+      random: createRandom(input.seed ?? 1),
+      signal,
+      log: deps.log.child(`search:${search.id}`),
+      async propose(request) {
+        signal.throwIfAborted();
+        return proposeIdeas(
+          deps,
+          {
+            environment: search.environment,
+            count: request.count,
+            kind: request.kind,
+            parentIds: request.parents?.map((parent) => parent.idea.id),
+            searchId: search.id,
+            epoch: request.epoch,
+            seed: (input.seed ?? 1) * 1000 + population.length + request.epoch,
+          },
+          signal,
+        );
+      },
+      async evaluate(ideas) {
+        const evaluations = await Promise.all(ideas.map((idea) => evaluateOne(idea)));
+        population.push(...evaluations);
+        return evaluations;
+      },
+      population: () => population,
+      async setEpoch(epoch) {
+        search.epoch = epoch;
+        await save();
+      },
+    };
+    try {
+      await strategy.run(context, options);
+      search.state = signal.aborted ? 'cancelled' : 'succeeded';
+    } catch (error) {
+      search.state = signal.aborted ? 'cancelled' : 'failed';
+      if (!signal.aborted) search.error = errorMessage(error);
+    }
+    await save();
+    return search;
+  };
+
+  return {
+    async start(input) {
+      const name = input.strategy ?? 'evolutionary';
+      const strategy = strategies[name];
+      if (!strategy) throw new ResearchError('bad_input', `unknown strategy "${name}"; known: ${Object.keys(strategies).join(', ')}`);
+      const parsed = strategy.options.safeParse(input.options ?? {});
+      if (!parsed.success) throw new ResearchError('bad_input', `invalid options for ${name}:\n${z.prettifyError(parsed.error)}`);
+      await deps.environments.get(input.environment);
+      const now = new Date().toISOString();
+      const search: Search = {
+        id: newId('search'),
+        schemaVersion: SCHEMA_VERSION,
+        environment: input.environment,
+        strategy: name,
+        options: { ...(parsed.data as Record<string, unknown>), profile: input.profile ?? 'default', seed: input.seed ?? 1 },
+        state: 'running',
+        epoch: 0,
+        experimentIds: [],
+        createdAt: now,
+        updatedAt: now,
+      };
+      await deps.store.searches.put(structuredClone(search));
+      const controller = new AbortController();
+      const done = execute(search, strategy, parsed.data, input, controller.signal).finally(() => live.delete(search.id));
+      live.set(search.id, { controller, done });
+      return structuredClone(search);
+    },
+    async wait(searchId) {
+      const running = live.get(searchId);
+      if (running) return running.done;
+      const search = await deps.store.searches.get(searchId);
+      if (!search) throw new ResearchError('not_found', `no search ${searchId}`);
+      return search;
+    },
+    async cancel(searchId) {
+      const running = live.get(searchId);
+      if (running) {
+        running.controller.abort();
+        return running.done;
+      }
+      const search = await deps.store.searches.get(searchId);
+      if (!search) throw new ResearchError('not_found', `no search ${searchId}`);
+      return search;
+    },
+    async close() {
+      for (const running of live.values()) running.controller.abort();
+      await Promise.all([...live.values()].map((running) => running.done.catch(() => undefined)));
+    },
+  };
+}

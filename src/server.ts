@@ -1,0 +1,102 @@
+// Composition root: the one place that names concrete implementations and wires them together.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { allStrategies } from '../strategies/index.js';
+import type { Config } from './config/schema.js';
+import { resolvePython } from './environments/python.js';
+import { createEnvironmentRegistry, type Environment } from './environments/registry.js';
+import type { Executor } from './executors/executor.js';
+import { createLocalExecutor } from './executors/local.js';
+import { createOfflineEditWriter, createOfflineIdeaProvider } from './llm/offline.js';
+import type { EditWriter, IdeaProvider } from './llm/provider.js';
+import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
+import { createSearchRunner, type StrategyLike } from './search/search-runner.js';
+import type { ServiceDeps } from './services/deps.js';
+import { loadChanges } from './services/experiments.js';
+import { createResearchServices, type ResearchServices } from './services/research-services.js';
+import { openLowdbStore } from './store/lowdb-store.js';
+import type { Store } from './store/store.js';
+import { createLogger, type Logger } from './util/logger.js';
+
+export interface ResearchServer {
+  config: Config;
+  services: ResearchServices;
+  store: Store;
+  log: Logger;
+  close(): Promise<void>;
+}
+
+export interface ServerOverrides {
+  store?: Store;
+  executor?: Executor;
+  ideaProvider?: IdeaProvider;
+  editWriter?: EditWriter;
+  log?: Logger;
+  strategies?: Record<string, StrategyLike>;
+  /** false: open read-only-ish (status): no dispatching, no recovery of interrupted work. */
+  dispatch?: boolean;
+}
+
+export async function createResearchServer(config: Config, overrides: ServerOverrides = {}): Promise<ResearchServer> {
+  const log = overrides.log ?? createLogger('groundwork', { level: config.logLevel });
+  const store = overrides.store ?? (await openLowdbStore(config.home));
+  try {
+    await mkdir(join(config.home, 'tmp'), { recursive: true });
+    const environments = createEnvironmentRegistry(config.environmentDirs);
+    const executor = overrides.executor ?? createLocalExecutor({ killGraceSec: config.scheduler.killGraceSec, isolateNetwork: config.executor.isolateNetwork });
+    const python = async (environment: Environment): Promise<string> => {
+      const { setup } = environment.manifest;
+      if (!setup.python) return config.python[0] as string;
+      return (await resolvePython(config.python, setup.modules, setup.hint)).path;
+    };
+    const scheduler = createScheduler({
+      store,
+      executor,
+      environments,
+      log: log.child('scheduler'),
+      home: config.home,
+      concurrency: config.scheduler.concurrency,
+      preflightSmoke: config.preflight.smoke,
+      keepWorkspaces: config.keepWorkspaces,
+      baseEnv: config.jobEnv,
+      resolvePython: python,
+      loadChanges: (id) => loadChanges({ store, config }, id),
+    });
+    const deps: ServiceDeps = {
+      config,
+      store,
+      environments,
+      scheduler,
+      ideaProvider: overrides.ideaProvider ?? createOfflineIdeaProvider(),
+      editWriter: overrides.editWriter ?? createOfflineEditWriter(),
+      log,
+      resolvePython: python,
+    };
+    const searches = createSearchRunner(deps, overrides.strategies ?? allStrategies);
+    if (overrides.dispatch !== false) await recoverInterrupted(store, scheduler);
+    return {
+      config,
+      services: createResearchServices(deps, searches),
+      store,
+      log,
+      async close() {
+        await searches.close();
+        await scheduler.close();
+        await executor.close();
+        await store.close();
+      },
+    };
+  } catch (error) {
+    await store.close();
+    throw error;
+  }
+}
+
+async function recoverInterrupted(store: Store, scheduler: Scheduler): Promise<void> {
+    // Searches a previous process was running cannot continue without it: say so instead of leaving them "running".
+    for (const search of await store.searches.list((s) => s.state === 'running')) {
+      await store.searches.put({ ...search, state: 'failed', error: 'interrupted: the process running it stopped; start a new search', updatedAt: new Date().toISOString() });
+    }
+    await scheduler.start();
+}

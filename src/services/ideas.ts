@@ -1,0 +1,80 @@
+// Use case: propose ideas for an environment with the configured idea provider, and store them.
+import { ResearchError } from '../domain/errors.js';
+import { newId } from '../domain/ids.js';
+import { type Idea, type PromptKind, SCHEMA_VERSION } from '../domain/records.js';
+import type { IdeaOutcome } from '../llm/provider.js';
+import type { ServiceDeps } from './deps.js';
+import { readEditableFiles } from './environment-files.js';
+
+export interface ProposeIdeasInput {
+  environment: string;
+  count?: number;
+  guidance?: string;
+  parentIds?: string[];
+  kind?: PromptKind;
+  searchId?: string;
+  epoch?: number;
+  seed?: number;
+}
+
+export const MAX_IDEAS_PER_CALL = 50;
+
+/** Ideas with their latest experiment, in the order given. */
+export async function outcomesOf(deps: ServiceDeps, ideas: readonly Idea[]): Promise<IdeaOutcome[]> {
+  const ids = new Set(ideas.map((idea) => idea.id));
+  const experiments = await deps.store.experiments.list((experiment) => ids.has(experiment.ideaId));
+  return ideas.map((idea) => ({ idea, experiment: experiments.filter((e) => e.ideaId === idea.id).at(-1) }));
+}
+
+export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, signal?: AbortSignal): Promise<Idea[]> {
+  const count = input.count ?? 5;
+  if (!Number.isInteger(count) || count < 1 || count > MAX_IDEAS_PER_CALL) {
+    throw new ResearchError('bad_input', `count must be an integer from 1 to ${MAX_IDEAS_PER_CALL}; got ${count}`);
+  }
+  const environment = await deps.environments.get(input.environment);
+  const parents: Idea[] = [];
+  for (const id of input.parentIds ?? []) {
+    const parent = await deps.store.ideas.get(id);
+    if (!parent) throw new ResearchError('not_found', `no idea ${id}; use ids returned by propose_idea`);
+    if (parent.environment !== input.environment) {
+      throw new ResearchError('bad_input', `idea ${id} belongs to environment ${parent.environment}, not ${input.environment}`);
+    }
+    parents.push(parent);
+  }
+  const history = await deps.store.ideas.list((idea) =>
+    input.searchId ? idea.searchId === input.searchId : idea.environment === input.environment,
+  );
+  const kind = input.kind ?? (parents.length > 0 ? 'exploit' : 'seed');
+  const proposed = await deps.ideaProvider.propose(
+    {
+      manifest: environment.manifest,
+      files: await readEditableFiles(environment),
+      count,
+      kind,
+      parents: await outcomesOf(deps, parents),
+      history: await outcomesOf(deps, history),
+      guidance: input.guidance,
+      seed: input.seed ?? history.length + 1,
+    },
+    { signal },
+  );
+  const ideas: Idea[] = [];
+  for (const proposal of proposed) {
+    const idea: Idea = {
+      id: newId('idea'),
+      schemaVersion: SCHEMA_VERSION,
+      environment: input.environment,
+      title: proposal.title,
+      text: proposal.text,
+      origin: { provider: deps.ideaProvider.name, model: deps.ideaProvider.model, kind },
+      parentIds: proposal.parentIds ?? parents.map((parent) => parent.id),
+      ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
+      ...(input.searchId ? { searchId: input.searchId } : {}),
+      ...(proposal.knobs ? { knobs: proposal.knobs } : {}),
+      createdAt: new Date().toISOString(),
+    };
+    await deps.store.ideas.put(idea);
+    ideas.push(idea);
+  }
+  return ideas;
+}

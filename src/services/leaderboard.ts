@@ -1,0 +1,49 @@
+// Rank the experiments of a search (or an environment) by reward, failures last.
+import type { Experiment, Idea } from '../domain/records.js';
+import type { ServiceDeps } from './deps.js';
+
+export interface LeaderboardRow {
+  rank: number;
+  experimentId: string;
+  ideaId: string;
+  title: string;
+  state: Experiment['state'];
+  metric?: number;
+  std?: number;
+  reward?: number;
+  /** Metric minus the baseline (negative is better for `min` metrics). */
+  delta?: number;
+  improved?: boolean;
+  failure?: string;
+}
+
+export async function leaderboard(deps: ServiceDeps, filter: { searchId?: string; environment?: string }): Promise<LeaderboardRow[]> {
+  const experiments = await deps.store.experiments.list(
+    (e) => (filter.searchId === undefined || e.searchId === filter.searchId) && (filter.environment === undefined || e.environment === filter.environment),
+  );
+  const ideas = new Map<string, Idea>();
+  for (const experiment of experiments) {
+    if (!ideas.has(experiment.ideaId)) {
+      const idea = await deps.store.ideas.get(experiment.ideaId);
+      if (idea) ideas.set(idea.id, idea);
+    }
+  }
+  const rows = experiments.map((experiment): Omit<LeaderboardRow, 'rank'> => ({
+    experimentId: experiment.id,
+    ideaId: experiment.ideaId,
+    title: ideas.get(experiment.ideaId)?.title ?? experiment.ideaId,
+    state: experiment.state,
+    ...(experiment.state === 'succeeded' && experiment.result
+      ? {
+          metric: experiment.result.metric.value,
+          std: experiment.result.metric.std,
+          reward: experiment.result.reward,
+          delta: experiment.result.baseline?.delta,
+          improved: experiment.result.baseline?.improved,
+        }
+      : {}),
+    ...(experiment.failure ? { failure: `${experiment.failure.category}: ${experiment.failure.message}` } : {}),
+  }));
+  rows.sort((a, b) => (b.reward ?? Number.NEGATIVE_INFINITY) - (a.reward ?? Number.NEGATIVE_INFINITY));
+  return rows.map((row, index) => ({ rank: index + 1, ...row }));
+}

@@ -1,0 +1,69 @@
+// The application API that the CLI, MCP tools and HTTP API call. One object, thin methods over use cases.
+import type { Experiment, Idea, Implementation, Search } from '../domain/records.js';
+import type { Environment, EnvironmentListing } from '../environments/registry.js';
+import type { SearchRunner, StartSearchInput } from '../search/search-runner.js';
+import type { ServiceDeps } from './deps.js';
+import { getExperiment, runExperiment, type RunExperimentInput } from './experiments.js';
+import { proposeIdeas, type ProposeIdeasInput } from './ideas.js';
+import { implementIdea, type ImplementIdeaInput } from './implementations.js';
+import { leaderboard, type LeaderboardRow } from './leaderboard.js';
+
+export interface ResearchServices {
+  listEnvironments(): Promise<EnvironmentListing>;
+  getEnvironment(name: string): Promise<Environment>;
+  proposeIdeas(input: ProposeIdeasInput, signal?: AbortSignal): Promise<Idea[]>;
+  implementIdea(input: ImplementIdeaInput, signal?: AbortSignal): Promise<Implementation>;
+  runExperiment(input: RunExperimentInput): Promise<Experiment>;
+  getExperiment(id: string): Promise<Experiment>;
+  /** Waits at most `timeoutMs` for the experiment to end, then returns it as it is. */
+  waitForExperiment(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Experiment>;
+  cancelExperiment(id: string): Promise<Experiment>;
+  startSearch(input: StartSearchInput): Promise<Search>;
+  waitForSearch(id: string): Promise<Search>;
+  cancelSearch(id: string): Promise<Search>;
+  leaderboard(filter: { searchId?: string; environment?: string }): Promise<LeaderboardRow[]>;
+  counts(): Promise<Record<string, number>>;
+  /** Called on every experiment state change; returns an unsubscribe function. */
+  onExperimentUpdate(listener: (experiment: Experiment) => void): () => void;
+  /** Throws a clear error when the environment cannot run here (e.g. its Python modules are missing). */
+  checkSetup(environment: string): Promise<{ python: string }>;
+  getIdea(id: string): Promise<Idea | undefined>;
+  listSearches(): Promise<Search[]>;
+  listExperiments(filter?: { state?: Experiment['state'] }): Promise<Experiment[]>;
+}
+
+export function createResearchServices(deps: ServiceDeps, searches: SearchRunner): ResearchServices {
+  return {
+    listEnvironments: () => deps.environments.list(),
+    getEnvironment: (name) => deps.environments.get(name),
+    proposeIdeas: (input, signal) => proposeIdeas(deps, input, signal),
+    implementIdea: (input, signal) => implementIdea(deps, input, signal),
+    runExperiment: (input) => runExperiment(deps, input),
+    getExperiment: (id) => getExperiment(deps, id),
+    async waitForExperiment(id, timeoutMs, signal) {
+      await getExperiment(deps, id);
+      return deps.scheduler.waitFor(id, { timeoutMs, signal });
+    },
+    cancelExperiment: (id) => deps.scheduler.cancel(id),
+    startSearch: (input) => searches.start(input),
+    waitForSearch: (id) => searches.wait(id),
+    cancelSearch: (id) => searches.cancel(id),
+    leaderboard: (filter) => leaderboard(deps, filter),
+    async counts() {
+      const [ideas, implementations, experiments, searchCount] = await Promise.all([
+        deps.store.ideas.count(),
+        deps.store.implementations.count(),
+        deps.store.experiments.count(),
+        deps.store.searches.count(),
+      ]);
+      return { ideas, implementations, experiments, searches: searchCount };
+    },
+    onExperimentUpdate: (listener) => deps.scheduler.onUpdate(listener),
+    async checkSetup(name) {
+      return { python: await deps.resolvePython(await deps.environments.get(name)) };
+    },
+    getIdea: (id) => deps.store.ideas.get(id),
+    listSearches: () => deps.store.searches.list(),
+    listExperiments: (filter = {}) => deps.store.experiments.list((e) => filter.state === undefined || e.state === filter.state),
+  };
+}

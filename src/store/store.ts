@@ -1,0 +1,23 @@
+// The Store seam: small repositories of JSON records. Bulky artifacts live as files (see artifacts).
+import type { Experiment, Idea, Implementation, Search } from '../domain/records.js';
+
+/** A collection of records keyed by `id`. `put` inserts or replaces; it is durable when it resolves. */
+export interface Repository<T extends { id: string }> {
+  get(id: string): Promise<T | undefined>;
+  /** Records in insertion order, optionally filtered. */
+  list(filter?: (record: T) => boolean): Promise<T[]>;
+  put(record: T): Promise<void>;
+  count(): Promise<number>;
+}
+
+export interface Store {
+  readonly ideas: Repository<Idea>;
+  readonly implementations: Repository<Implementation>;
+  readonly experiments: Repository<Experiment>;
+  readonly searches: Repository<Search>;
+  /** Flushes pending writes and releases the data directory. */
+  close(): Promise<void>;
+}
+
+export const COLLECTIONS = ['ideas', 'implementations', 'experiments', 'searches'] as const;
+export type CollectionName = (typeof COLLECTIONS)[number];

@@ -11,7 +11,7 @@ const vendors = {
   '@anthropic-ai/sdk': 'src/llm/anthropic.ts',
   dockerode: 'src/executors/docker.ts',
   lowdb: 'src/store/lowdb-store.ts',
-  diff: 'src/edits/unified-diff.ts',
+  diff: 'src/edits/canonical-diff.ts',
   bree: 'src/search/',
 };
 
@@ -22,21 +22,99 @@ const vendorPatterns = (except) =>
 
 /** Internal modules a layer must not import (relative paths resolved from the layer's files). */
 const layers = [
-  { files: ['src/domain/**', 'src/util/**'], forbid: ['config', 'store', 'environments', 'executors', 'edits', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'] },
-  { files: ['src/config/**'], forbid: ['store', 'environments', 'executors', 'edits', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'] },
-  { files: ['src/store/**'], forbid: ['environments', 'executors', 'edits', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'] },
-  { files: ['src/executors/**'], forbid: ['store', 'edits', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'] },
-  { files: ['src/environments/**'], forbid: ['store', 'executors', 'edits', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'] },
-  { files: ['src/edits/**'], forbid: ['store', 'executors', 'environments', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'] },
-  { files: ['src/llm/**'], forbid: ['store', 'executors', 'edits', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'] },
-  { files: ['src/reward/**'], forbid: ['store', 'executors', 'edits', 'llm', 'scheduler', 'services', 'search', 'mcp', 'http', 'cli'] },
+  {
+    files: ['src/domain/**', 'src/util/**'],
+    forbid: [
+      'config',
+      'store',
+      'environments',
+      'executors',
+      'edits',
+      'llm',
+      'scheduler',
+      'reward',
+      'services',
+      'search',
+      'mcp',
+      'http',
+      'cli',
+    ],
+  },
+  {
+    files: ['src/config/**'],
+    forbid: [
+      'store',
+      'environments',
+      'executors',
+      'edits',
+      'llm',
+      'scheduler',
+      'reward',
+      'services',
+      'search',
+      'mcp',
+      'http',
+      'cli',
+    ],
+  },
+  {
+    files: ['src/store/**'],
+    forbid: [
+      'environments',
+      'executors',
+      'edits',
+      'llm',
+      'scheduler',
+      'reward',
+      'services',
+      'search',
+      'mcp',
+      'http',
+      'cli',
+    ],
+  },
+  {
+    files: ['src/executors/**'],
+    forbid: ['store', 'edits', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'],
+  },
+  {
+    files: ['src/environments/**'],
+    forbid: ['store', 'executors', 'edits', 'llm', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'],
+  },
+  {
+    files: ['src/edits/**'],
+    forbid: [
+      'store',
+      'executors',
+      'environments',
+      'llm',
+      'scheduler',
+      'reward',
+      'services',
+      'search',
+      'mcp',
+      'http',
+      'cli',
+    ],
+  },
+  {
+    files: ['src/llm/**'],
+    forbid: ['store', 'executors', 'edits', 'scheduler', 'reward', 'services', 'search', 'mcp', 'http', 'cli'],
+  },
+  {
+    files: ['src/reward/**'],
+    forbid: ['store', 'executors', 'edits', 'llm', 'scheduler', 'services', 'search', 'mcp', 'http', 'cli'],
+  },
   { files: ['src/scheduler/**'], forbid: ['edits', 'llm', 'services', 'search', 'mcp', 'http', 'cli'] },
   { files: ['src/services/**'], forbid: ['search', 'mcp', 'http', 'cli'] },
   { files: ['src/search/**'], forbid: ['mcp', 'http', 'cli'] },
 ];
 
 const layerPatterns = (forbid) =>
-  forbid.map((name) => ({ group: [`../${name}/*`, `../../${name}/*`, `./${name}/*`], message: `this layer must not import src/${name} (aesthetics.md §6.2)` }));
+  forbid.map((name) => ({
+    group: [`../${name}/*`, `../../${name}/*`, `./${name}/*`],
+    message: `this layer must not import src/${name} (aesthetics.md §6.2)`,
+  }));
 
 export default tseslint.config(
   { ignores: ['dist/', 'coverage/', 'node_modules/', 'environments/**', '**/*.py'] },
@@ -53,20 +131,44 @@ export default tseslint.config(
       'no-restricted-imports': ['error', { patterns: vendorPatterns() }],
     },
   },
-  ...Object.entries(vendors).map(([, owner]) => ({
-    files: [owner.endsWith('/') ? `${owner}**` : owner],
-    rules: { 'no-restricted-imports': ['error', { patterns: vendorPatterns(owner) }] },
-  })),
   ...layers.map(({ files, forbid }) => ({
     files,
     rules: { 'no-restricted-imports': ['error', { patterns: [...vendorPatterns(), ...layerPatterns(forbid)] }] },
   })),
+  // Each vendor's owner may import it, and still obeys its layer.
+  ...Object.values(vendors).map((owner) => {
+    const layer = layers.find(({ files }) => files.some((glob) => owner.startsWith(glob.replace('**', ''))));
+    return {
+      files: [owner.endsWith('/') ? `${owner}**` : owner],
+      rules: {
+        'no-restricted-imports': [
+          'error',
+          { patterns: [...vendorPatterns(owner), ...layerPatterns(layer?.forbid ?? [])] },
+        ],
+      },
+    };
+  }),
   {
     files: ['strategies/**'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [...vendorPatterns(), { group: ['../src/*', '!../src/search', '../src/search/*', '!../src/search/search-context.js', '!../src/domain', '!../src/util'], message: 'strategies see only the SearchContext, domain and util' }] },
+        {
+          patterns: [
+            ...vendorPatterns(),
+            {
+              group: [
+                '../src/*',
+                '!../src/search',
+                '../src/search/*',
+                '!../src/search/search-context.js',
+                '!../src/domain',
+                '!../src/util',
+              ],
+              message: 'strategies see only the SearchContext, domain and util',
+            },
+          ],
+        },
       ],
     },
   },

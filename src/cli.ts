@@ -44,14 +44,18 @@ export async function main(argv: string[], io: CommandIo): Promise<number> {
       io.stderr(`groundwork ${name}: ${error.message} [${error.code}]`);
       return error.code === 'bad_input' ? 2 : 1;
     }
-    io.stderr(`groundwork ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`);
+    io.stderr(
+      `groundwork ${name}: unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
+    );
     return 1;
   }
 }
 
 function isEntryPoint(): boolean {
   try {
-    return process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url));
+    return (
+      process.argv[1] !== undefined && realpathSync(process.argv[1]) === realpathSync(fileURLToPath(import.meta.url))
+    );
   } catch {
     return false;
   }

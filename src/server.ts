@@ -44,7 +44,12 @@ export async function createResearchServer(config: Config, overrides: ServerOver
   try {
     await mkdir(join(config.home, 'tmp'), { recursive: true });
     const environments = createEnvironmentRegistry(config.environmentDirs);
-    const executor = overrides.executor ?? createLocalExecutor({ killGraceSec: config.scheduler.killGraceSec, isolateNetwork: config.executor.isolateNetwork });
+    const executor =
+      overrides.executor ??
+      createLocalExecutor({
+        killGraceSec: config.scheduler.killGraceSec,
+        isolateNetwork: config.executor.isolateNetwork,
+      });
     const python = async (environment: Environment): Promise<string> => {
       const { setup } = environment.manifest;
       if (!setup.python) return config.python[0] as string;
@@ -94,9 +99,14 @@ export async function createResearchServer(config: Config, overrides: ServerOver
 }
 
 async function recoverInterrupted(store: Store, scheduler: Scheduler): Promise<void> {
-    // Searches a previous process was running cannot continue without it: say so instead of leaving them "running".
-    for (const search of await store.searches.list((s) => s.state === 'running')) {
-      await store.searches.put({ ...search, state: 'failed', error: 'interrupted: the process running it stopped; start a new search', updatedAt: new Date().toISOString() });
-    }
-    await scheduler.start();
+  // Searches a previous process was running cannot continue without it: say so instead of leaving them "running".
+  for (const search of await store.searches.list((s) => s.state === 'running')) {
+    await store.searches.put({
+      ...search,
+      state: 'failed',
+      error: 'interrupted: the process running it stopped; start a new search',
+      updatedAt: new Date().toISOString(),
+    });
+  }
+  await scheduler.start();
 }

@@ -12,14 +12,17 @@ export function exploitShare(epoch: number): number {
 
 /** Evaluations that beat the baseline (or, with no baseline, the better half), best first. */
 export function selectParents(population: readonly Evaluation[], baselineReward: number | undefined): Evaluation[] {
-  const scored = population.filter((e) => e.reward !== undefined).sort((a, b) => (b.reward as number) - (a.reward as number));
+  const scored = population
+    .filter((e) => e.reward !== undefined)
+    .sort((a, b) => (b.reward as number) - (a.reward as number));
   if (baselineReward !== undefined) return scored.filter((e) => (e.reward as number) > baselineReward);
   return scored.slice(0, Math.ceil(scored.length / 2));
 }
 
 export const evolutionary = defineStrategy({
   name: 'evolutionary',
-  description: 'Epoch 0 seeds ideas; later epochs exploit variants and combinations of ideas that beat the baseline and explore new ones.',
+  description:
+    'Epoch 0 seeds ideas; later epochs exploit variants and combinations of ideas that beat the baseline and explore new ones.',
   options: z.object({
     epochs: z.number().int().min(1).max(100).default(3),
     batchSize: z.number().int().min(1).max(200).default(4),

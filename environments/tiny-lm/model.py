@@ -17,10 +17,10 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
-BLOCK_SIZE = 128  # context length in characters
+BLOCK_SIZE = 64  # context length in characters
 N_LAYER = 3
 N_HEAD = 4
-N_EMBD = 128  # any positive int; heads need not divide it (see CausalSelfAttention)
+N_EMBD = 96  # any positive int; heads need not divide it (see CausalSelfAttention)
 DROPOUT = 0.0
 TIE_WEIGHTS = True  # share the token embedding with the output head
 

@@ -28,20 +28,28 @@ export const applyEditCommand: Command = {
   summary: 'apply an edit to a directory, all or nothing',
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { frozen: { type: 'string', multiple: true }, editable: { type: 'string', multiple: true } }, usage);
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { frozen: { type: 'string', multiple: true }, editable: { type: 'string', multiple: true } },
+      usage,
+    );
     if (values.help) {
       io.stdout(usage);
       return 0;
     }
     const [dir, file] = positionals;
-    if (!dir || !file || positionals.length > 2) throw new ResearchError('bad_input', `apply-edit needs exactly <dir> and <edit-file>\n\n${usage}`);
+    if (!dir || !file || positionals.length > 2)
+      throw new ResearchError('bad_input', `apply-edit needs exactly <dir> and <edit-file>\n\n${usage}`);
     let text: string;
     try {
       text = await readInput(file);
     } catch (error) {
       throw new ResearchError('bad_input', `cannot read edit file ${file}: ${(error as Error).message}`);
     }
-    const summary = await applyEdit(dir, text, { frozen: values.frozen ?? [], ...(values.editable ? { editable: values.editable } : {}) });
+    const summary = await applyEdit(dir, text, {
+      frozen: values.frozen ?? [],
+      ...(values.editable ? { editable: values.editable } : {}),
+    });
     io.stdout(JSON.stringify(summary, null, 2));
     return 0;
   },

@@ -28,7 +28,11 @@ export const GLOBAL_USAGE = `Global options:
   -h, --help      show help for the command`;
 
 /** parseArgs with the global options, turning its errors into actionable bad_input errors. */
-export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(argv: string[], options: T, usage: string) {
+export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options']>>(
+  argv: string[],
+  options: T,
+  usage: string,
+) {
   try {
     return parseArgs({ args: argv, options: { ...GLOBAL_OPTIONS, ...options }, allowPositionals: true, strict: true });
   } catch (error) {
@@ -39,6 +43,7 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig['options'
 export function toInteger(value: string | undefined, name: string, fallback: number): number {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1) throw new ResearchError('bad_input', `--${name} must be a positive integer; got "${value}"`);
+  if (!Number.isInteger(number) || number < 1)
+    throw new ResearchError('bad_input', `--${name} must be a positive integer; got "${value}"`);
   return number;
 }

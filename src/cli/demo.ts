@@ -23,10 +23,13 @@ ${GLOBAL_USAGE}`;
 
 function progressLine(experiment: Experiment, title: string, started: number): string | undefined {
   const elapsed = formatDuration(Date.now() - started).padStart(6);
-  if (experiment.state === 'running' && experiment.runs.every((run) => run.state === 'queued')) return `${elapsed}  running   ${title}`;
+  if (experiment.state === 'running' && experiment.runs.every((run) => run.state === 'queued'))
+    return `${elapsed}  running   ${title}`;
   if (experiment.state === 'succeeded' && experiment.result) {
     const { metric, baseline } = experiment.result;
-    const versus = baseline ? ` (baseline ${formatNumber(baseline.value)}, ${formatSigned(baseline.delta)}${baseline.improved ? ', better' : ''})` : '';
+    const versus = baseline
+      ? ` (baseline ${formatNumber(baseline.value)}, ${formatSigned(baseline.delta)}${baseline.improved ? ', better' : ''})`
+      : '';
     return `${elapsed}  done      ${title}: ${metric.name} ${formatNumber(metric.value)}${versus}`;
   }
   if (experiment.state === 'failed' || experiment.state === 'cancelled') {
@@ -35,19 +38,35 @@ function progressLine(experiment: Experiment, title: string, started: number): s
   return undefined;
 }
 
-async function printLeaderboard(services: ResearchServices, searchId: string, environment: string, print: (text: string) => void): Promise<void> {
+async function printLeaderboard(
+  services: ResearchServices,
+  searchId: string,
+  environment: string,
+  print: (text: string) => void,
+): Promise<void> {
   const { manifest } = await services.getEnvironment(environment);
   const rows = await services.leaderboard({ searchId });
   const baseline = manifest.baseline;
-  print(`\nLeaderboard (${manifest.metric.name}, ${manifest.metric.direction === 'min' ? 'lower' : 'higher'} is better; reward = ${manifest.metric.direction === 'min' ? '1/metric' : 'metric'}):`);
+  print(
+    `\nLeaderboard (${manifest.metric.name}, ${manifest.metric.direction === 'min' ? 'lower' : 'higher'} is better; reward = ${manifest.metric.direction === 'min' ? '1/metric' : 'metric'}):`,
+  );
   const body = rows.map((row) => [
     String(row.rank),
     row.title,
     row.metric !== undefined ? `${formatNumber(row.metric)}` : '-',
     formatNumber(row.reward),
-    row.delta !== undefined ? `${formatSigned(row.delta)}${row.improved ? ' better' : ''}` : (row.failure?.split(':')[0] ?? row.state),
+    row.delta !== undefined
+      ? `${formatSigned(row.delta)}${row.improved ? ' better' : ''}`
+      : (row.failure?.split(':')[0] ?? row.state),
   ]);
-  if (baseline) body.push(['base', `baseline (${baseline.runs} seeds, recorded)`, `${formatNumber(baseline.value)} ± ${formatNumber(baseline.std)}`, formatNumber(manifest.metric.direction === 'min' ? 1 / baseline.value : baseline.value), '']);
+  if (baseline)
+    body.push([
+      'base',
+      `baseline (${baseline.runs} seeds, recorded)`,
+      `${formatNumber(baseline.value)} ± ${formatNumber(baseline.std)}`,
+      formatNumber(manifest.metric.direction === 'min' ? 1 / baseline.value : baseline.value),
+      '',
+    ]);
   print(table(['#', 'idea', manifest.metric.name, 'reward', 'vs baseline'], body, 56));
 }
 
@@ -58,7 +77,14 @@ export const demoCommand: Command = {
   async run(argv, io) {
     const { values } = parseCommandArgs(
       argv,
-      { environment: { type: 'string' }, epochs: { type: 'string' }, 'batch-size': { type: 'string' }, strategy: { type: 'string' }, profile: { type: 'string' }, seed: { type: 'string' } },
+      {
+        environment: { type: 'string' },
+        epochs: { type: 'string' },
+        'batch-size': { type: 'string' },
+        strategy: { type: 'string' },
+        profile: { type: 'string' },
+        seed: { type: 'string' },
+      },
       usage,
     );
     if (values.help) {
@@ -76,12 +102,16 @@ export const demoCommand: Command = {
       const { python } = await services.checkSetup(environment);
       io.stdout(`groundwork demo: ${strategy} search on ${environment} (${manifest.description})`);
       io.stdout(`  ${epochs} epochs × ${batchSize} ideas, offline provider, local executor, python ${python}`);
-      if (manifest.baseline) io.stdout(`  baseline ${manifest.metric.name} ${formatNumber(manifest.baseline.value)} ± ${formatNumber(manifest.baseline.std)} over ${manifest.baseline.runs} seeds`);
+      if (manifest.baseline)
+        io.stdout(
+          `  baseline ${manifest.metric.name} ${formatNumber(manifest.baseline.value)} ± ${formatNumber(manifest.baseline.std)} over ${manifest.baseline.runs} seeds`,
+        );
       io.stdout(`  data directory ${config.home}\n`);
       const titles = new Map<string, string>();
       const unsubscribe = services.onExperimentUpdate((experiment) => {
         void (async () => {
-          if (!titles.has(experiment.ideaId)) titles.set(experiment.ideaId, (await services.getIdea(experiment.ideaId))?.title ?? experiment.ideaId);
+          if (!titles.has(experiment.ideaId))
+            titles.set(experiment.ideaId, (await services.getIdea(experiment.ideaId))?.title ?? experiment.ideaId);
           const line = progressLine(experiment, titles.get(experiment.ideaId) as string, started);
           if (line) io.stdout(line);
         })();
@@ -94,8 +124,13 @@ export const demoCommand: Command = {
       await printLeaderboard(services, search.id, environment, io.stdout);
       const rows = await services.leaderboard({ searchId: search.id });
       const best = rows[0];
-      io.stdout(`\nsearch ${ended.state} in ${formatDuration(Date.now() - started)}; ${rows.length} experiments, ${rows.filter((row) => row.state === 'succeeded').length} succeeded.`);
-      if (best?.metric !== undefined) io.stdout(`best: ${best.title} → ${manifest.metric.name} ${formatNumber(best.metric)} (reward ${formatNumber(best.reward)})`);
+      io.stdout(
+        `\nsearch ${ended.state} in ${formatDuration(Date.now() - started)}; ${rows.length} experiments, ${rows.filter((row) => row.state === 'succeeded').length} succeeded.`,
+      );
+      if (best?.metric !== undefined)
+        io.stdout(
+          `best: ${best.title} → ${manifest.metric.name} ${formatNumber(best.metric)} (reward ${formatNumber(best.reward)})`,
+        );
       if (ended.error) io.stderr(`search error: ${ended.error}`);
       io.stdout(`everything is stored in ${config.home} (groundwork status --home ${config.home})`);
       return ended.state === 'succeeded' ? 0 : 1;

@@ -28,13 +28,26 @@ export const envCommand: Command = {
     if (positionals[0] !== 'list' || positionals.length > 1) {
       throw new ResearchError('bad_input', `unknown env subcommand "${positionals.join(' ')}"\n\n${usage}`);
     }
-    const config = loadConfig({ env: io.env, configFile: values.config, overrides: values.home ? { home: values.home } : {} });
+    const config = loadConfig({
+      env: io.env,
+      configFile: values.config,
+      overrides: values.home ? { home: values.home } : {},
+    });
     const { environments, invalid } = await createEnvironmentRegistry(config.environmentDirs).list();
     if (values.json) {
       io.stdout(
         JSON.stringify(
           {
-            environments: environments.map(({ manifest, dir }) => ({ name: manifest.name, dir, description: manifest.description, metric: manifest.metric, baseline: manifest.baseline, resources: manifest.resources, profiles: Object.keys(manifest.profiles), knobs: Object.keys(manifest.knobs) })),
+            environments: environments.map(({ manifest, dir }) => ({
+              name: manifest.name,
+              dir,
+              description: manifest.description,
+              metric: manifest.metric,
+              baseline: manifest.baseline,
+              resources: manifest.resources,
+              profiles: Object.keys(manifest.profiles),
+              knobs: Object.keys(manifest.knobs),
+            })),
             invalid: invalid.map(({ dir, error }) => ({ dir, error: error.message })),
           },
           null,

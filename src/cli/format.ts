@@ -12,9 +12,15 @@ export function formatSigned(value: number | undefined, digits = 4): string {
 
 /** A left-aligned text table; `maxWidth` truncates the widest column with an ellipsis. */
 export function table(headers: string[], rows: string[][], maxCell = 48): string {
-  const clipped = rows.map((row) => row.map((cell) => (cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell)));
+  const clipped = rows.map((row) =>
+    row.map((cell) => (cell.length > maxCell ? `${cell.slice(0, maxCell - 1)}…` : cell)),
+  );
   const widths = headers.map((header, i) => Math.max(header.length, ...clipped.map((row) => (row[i] ?? '').length)));
-  const line = (cells: string[]): string => cells.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd();
+  const line = (cells: string[]): string =>
+    cells
+      .map((cell, i) => cell.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
   return [line(headers), line(widths.map((width) => '-'.repeat(width))), ...clipped.map(line)].join('\n');
 }
 

@@ -9,7 +9,11 @@ export async function withServer<T>(
   serverOverrides: ServerOverrides = {},
   configOverrides: ConfigOverrides = {},
 ): Promise<T> {
-  const config = loadConfig({ env, configFile: values.config, overrides: { ...configOverrides, ...(values.home ? { home: values.home } : {}) } });
+  const config = loadConfig({
+    env,
+    configFile: values.config,
+    overrides: { ...configOverrides, ...(values.home ? { home: values.home } : {}) },
+  });
   const server = await createResearchServer(config, serverOverrides);
   const stop = (): void => void server.close().finally(() => process.exit(130));
   process.once('SIGINT', stop);

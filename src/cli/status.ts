@@ -28,18 +28,44 @@ export const statusCommand: Command = {
       io.env,
       async ({ config, services }) => {
         const counts = await services.counts();
-        const active = [...(await services.listExperiments({ state: 'running' })), ...(await services.listExperiments({ state: 'queued' }))];
+        const active = [
+          ...(await services.listExperiments({ state: 'running' })),
+          ...(await services.listExperiments({ state: 'queued' })),
+        ];
         const searches = (await services.listSearches()).slice(-5);
         if (values.json) {
           io.stdout(JSON.stringify({ home: config.home, counts, active, searches }, null, 2));
           return 0;
         }
         io.stdout(`data directory: ${config.home}`);
-        io.stdout(Object.entries(counts).map(([name, count]) => `${name}: ${count}`).join('   '));
-        io.stdout(active.length === 0 ? 'nothing queued or running' : table(['experiment', 'state', 'environment'], active.map((e) => [e.id, e.state, e.environment])));
+        io.stdout(
+          Object.entries(counts)
+            .map(([name, count]) => `${name}: ${count}`)
+            .join('   '),
+        );
+        io.stdout(
+          active.length === 0
+            ? 'nothing queued or running'
+            : table(
+                ['experiment', 'state', 'environment'],
+                active.map((e) => [e.id, e.state, e.environment]),
+              ),
+        );
         if (searches.length > 0) {
           io.stdout('\nlatest searches:');
-          io.stdout(table(['search', 'strategy', 'environment', 'state', 'epoch', 'experiments'], searches.map((s) => [s.id, s.strategy, s.environment, s.state, String(s.epoch), String(s.experimentIds.length)])));
+          io.stdout(
+            table(
+              ['search', 'strategy', 'environment', 'state', 'epoch', 'experiments'],
+              searches.map((s) => [
+                s.id,
+                s.strategy,
+                s.environment,
+                s.state,
+                String(s.epoch),
+                String(s.experimentIds.length),
+              ]),
+            ),
+          );
         }
         return 0;
       },

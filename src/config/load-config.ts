@@ -54,7 +54,8 @@ function readConfigFile(path: string): Record<string, unknown> {
 function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (env.GROUNDWORK_HOME) out.home = resolve(env.GROUNDWORK_HOME);
-  if (env.GROUNDWORK_ENVIRONMENTS) out.environmentDirs = env.GROUNDWORK_ENVIRONMENTS.split(':').map((dir) => resolve(dir));
+  if (env.GROUNDWORK_ENVIRONMENTS)
+    out.environmentDirs = env.GROUNDWORK_ENVIRONMENTS.split(':').map((dir) => resolve(dir));
   if (env.GROUNDWORK_PYTHON) out.python = [env.GROUNDWORK_PYTHON];
   if (env.GROUNDWORK_LOG_LEVEL) out.logLevel = env.GROUNDWORK_LOG_LEVEL;
   const scheduler: Record<string, unknown> = {};
@@ -98,10 +99,16 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   };
   const fromEnvironment = fromEnv(env);
   const home = (options.overrides?.home ?? fromEnvironment.home ?? defaults.home) as string;
-  const file = options.configFile === null ? undefined : (options.configFile ?? env.GROUNDWORK_CONFIG ?? join(home, 'config.json'));
+  const file =
+    options.configFile === null
+      ? undefined
+      : (options.configFile ?? env.GROUNDWORK_CONFIG ?? join(home, 'config.json'));
   const explicit = options.configFile !== undefined || env.GROUNDWORK_CONFIG !== undefined;
   const fromFile = file !== undefined && (explicit || existsSync(file)) ? readConfigFile(file) : {};
-  const merged = merge(merge(merge(defaults, fromFile), fromEnvironment), (options.overrides ?? {}) as Record<string, unknown>);
+  const merged = merge(
+    merge(merge(defaults, fromFile), fromEnvironment),
+    (options.overrides ?? {}) as Record<string, unknown>,
+  );
   const parsed = Config.safeParse(merged);
   if (!parsed.success) {
     throw new ResearchError('config_invalid', `invalid configuration:\n${z.prettifyError(parsed.error)}`);

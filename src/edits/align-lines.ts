@@ -36,7 +36,7 @@ export function alignLines(oldLines: readonly string[], newLines: readonly strin
           : Math.max(lengths[(i + 1) * width + j] as number, lengths[i * width + j + 1] as number);
     }
   }
-  for (let i = 0, j = 0; i < rows && j < columns; ) {
+  for (let i = 0, j = 0; i < rows && j < columns;) {
     if (oldMiddle[i] === newMiddle[j]) {
       kept[prefix + j] = prefix + i;
       i++;

@@ -70,7 +70,11 @@ export async function writeChanges(root: string, changes: readonly FileChange[])
     } catch (error) {
       // The failing write may have half-happened (a created folder), so it is restored along with the others.
       for (const done of prepared.slice(0, index + 1).reverse()) await restore(done).catch(() => undefined);
-      throw refuse('write_failed', `could not write ${written.change.path} (${errorMessage(error)}); no file was changed.`, written.change.path);
+      throw refuse(
+        'write_failed',
+        `could not write ${written.change.path} (${errorMessage(error)}); no file was changed.`,
+        written.change.path,
+      );
     }
   }
 }
@@ -79,5 +83,10 @@ export async function writeChanges(root: string, changes: readonly FileChange[])
 export async function applyEdit(root: string, text: string, policy: EditPolicy): Promise<EditSummary> {
   const { format, changes } = await planEdit(root, text, policy);
   await writeChanges(root, changes);
-  return { format, filesChanged: changes.map((change) => change.path), diff: canonicalDiff(changes), ...countChangedLines(changes) };
+  return {
+    format,
+    filesChanged: changes.map((change) => change.path),
+    diff: canonicalDiff(changes),
+    ...countChangedLines(changes),
+  };
 }

@@ -6,7 +6,11 @@ import { refuse } from './refuse.js';
 import type { Document, Line } from './text-lines.js';
 import type { Hunk } from './types.js';
 
-function startAfterAnchors(texts: readonly string[], anchors: readonly string[] | undefined, cursor: number): number | undefined {
+function startAfterAnchors(
+  texts: readonly string[],
+  anchors: readonly string[] | undefined,
+  cursor: number,
+): number | undefined {
   if (!anchors || anchors.length === 0) return undefined;
   let from = cursor;
   for (const anchor of anchors) {
@@ -20,7 +24,13 @@ function startAfterAnchors(texts: readonly string[], anchors: readonly string[] 
 }
 
 /** Where a hunk with no old lines (a pure insertion) goes, or a refusal when nothing says where. */
-function insertionPoint(path: string, hunk: Hunk, lines: readonly Line[], hint: number | undefined, anchored: number | undefined): number {
+function insertionPoint(
+  path: string,
+  hunk: Hunk,
+  lines: readonly Line[],
+  hint: number | undefined,
+  anchored: number | undefined,
+): number {
   if (anchored !== undefined) return anchored;
   if (hint !== undefined) return Math.min(Math.max(hint, 0), lines.length);
   if (hunk.atEnd) return lines.length;
@@ -60,7 +70,8 @@ export function applyHunks(path: string, document: Document, hunks: readonly Hun
       const options = { hint: hint ?? anchored, atEnd: hunk.atEnd };
       let result = locateBlock(texts, hunk.oldLines, { ...options, from: anchored });
       if (result.kind === 'not_found' && anchored !== undefined) result = locateBlock(texts, hunk.oldLines, options);
-      if (result.kind === 'not_found') throw refuse('not_found', describeNotFound(texts, hunk.oldLines, path, hunk.label), path);
+      if (result.kind === 'not_found')
+        throw refuse('not_found', describeNotFound(texts, hunk.oldLines, path, hunk.label), path);
       if (result.kind === 'ambiguous') {
         throw refuse('ambiguous', describeAmbiguous(result.starts, hunk.oldLines.length, path, hunk.label), path);
       }

@@ -30,7 +30,12 @@ export function closestWindow(lines: readonly string[], block: readonly string[]
   for (let start = 0; start + size <= lines.length; start += step) {
     let score = 0;
     for (let offset = 0; offset < size; offset++) {
-      score += similarity(fileGrams[start + offset] as Set<string>, blockGrams[offset] as Set<string>, lines[start + offset] as string, block[offset] as string);
+      score += similarity(
+        fileGrams[start + offset] as Set<string>,
+        blockGrams[offset] as Set<string>,
+        lines[start + offset] as string,
+        block[offset] as string,
+      );
     }
     if (score > bestScore) {
       bestScore = score;
@@ -55,7 +60,12 @@ export function missingLines(lines: readonly string[], block: readonly string[])
 }
 
 /** The refusal text for a block that matches nowhere: what is missing and where the closest text is. */
-export function describeNotFound(lines: readonly string[], block: readonly string[], path: string, label: string): string {
+export function describeNotFound(
+  lines: readonly string[],
+  block: readonly string[],
+  path: string,
+  label: string,
+): string {
   const parts = [`${label} not found in ${path}`];
   const missing = missingLines(lines, block);
   if (missing.length > 0) {
@@ -70,13 +80,17 @@ export function describeNotFound(lines: readonly string[], block: readonly strin
   } else {
     parts.push(`${path} is empty.`);
   }
-  parts.push('Copy the lines to change exactly as they are in the current file (same indentation), with a few unchanged lines around them.');
+  parts.push(
+    'Copy the lines to change exactly as they are in the current file (same indentation), with a few unchanged lines around them.',
+  );
   return parts.join('\n');
 }
 
 /** The refusal text for a block that matches in several places. */
 export function describeAmbiguous(starts: readonly number[], blockLength: number, path: string, label: string): string {
-  const where = starts.slice(0, 6).map((start) => (blockLength > 1 ? `${start + 1}–${start + blockLength}` : `${start + 1}`));
+  const where = starts
+    .slice(0, 6)
+    .map((start) => (blockLength > 1 ? `${start + 1}–${start + blockLength}` : `${start + 1}`));
   const more = starts.length > 6 ? `, …` : '';
   return (
     `${label} matches ${starts.length} places in ${path} (lines ${where.join(', ')}${more}); it must match exactly one. ` +

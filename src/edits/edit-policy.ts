@@ -12,7 +12,11 @@ function editableHint(policy: EditPolicy): string {
 export function checkPolicy(path: string, policy: EditPolicy): void {
   const frozen = firstMatch(path, policy.frozen);
   if (frozen !== undefined) {
-    throw refuse('frozen', `${path} is frozen (it matches "${frozen}") and must not be changed. ${editableHint(policy)}`, path);
+    throw refuse(
+      'frozen',
+      `${path} is frozen (it matches "${frozen}") and must not be changed. ${editableHint(policy)}`,
+      path,
+    );
   }
   if (policy.editable && firstMatch(path, policy.editable) === undefined) {
     throw refuse('not_editable', `${path} is not editable here. ${editableHint(policy)}`, path);

@@ -63,7 +63,12 @@ export function reindent(line: string, indent: Indent): string {
   return line.startsWith(indent.prefix) ? line.slice(indent.prefix.length) : line.trimStart();
 }
 
-function startsMatching(lines: readonly string[], block: readonly string[], tier: MatchTier, options: LocateOptions): Map<number, Indent> {
+function startsMatching(
+  lines: readonly string[],
+  block: readonly string[],
+  tier: MatchTier,
+  options: LocateOptions,
+): Map<number, Indent> {
   const found = new Map<number, Indent>();
   const last = lines.length - block.length;
   const first = options.atEnd ? last : Math.max(0, options.from ?? 0);
@@ -85,7 +90,11 @@ function startsMatching(lines: readonly string[], block: readonly string[], tier
 }
 
 /** Locate a non-empty `block` in `lines`, trying each tier in turn; the first tier with a unique match wins. */
-export function locateBlock(lines: readonly string[], block: readonly string[], options: LocateOptions = {}): LocateResult {
+export function locateBlock(
+  lines: readonly string[],
+  block: readonly string[],
+  options: LocateOptions = {},
+): LocateResult {
   for (const tier of ['exact', 'trailing-whitespace', 'indentation'] as const) {
     const found = startsMatching(lines, block, tier, options);
     const starts = [...found.keys()];

@@ -96,14 +96,20 @@ export function parseApplyPatch(text: string): FileOperation[] {
     const body = dropTrailingBlanks(lines.slice(start, end));
     if (kind === 'Add') {
       const content = body.map((line) => (line.startsWith('+') ? line.slice(1) : line));
-      operations.push({ kind: 'create', path, hunks: [{ label: `*** Add File: ${path}`, oldLines: [], newLines: content }] });
+      operations.push({
+        kind: 'create',
+        path,
+        hunks: [{ label: `*** Add File: ${path}`, oldLines: [], newLines: content }],
+      });
     } else if (kind === 'Delete') {
       operations.push({ kind: 'delete', path, hunks: [] });
     } else if (move && body.length === 0) {
       operations.push({ kind: 'update', path, hunks: [], moveTo: move[1] as string });
     } else {
       const hunks = parseUpdate(path, body);
-      operations.push(move ? { kind: 'update', path, hunks, moveTo: move[1] as string } : { kind: 'update', path, hunks });
+      operations.push(
+        move ? { kind: 'update', path, hunks, moveTo: move[1] as string } : { kind: 'update', path, hunks },
+      );
     }
     index = end;
     if (index < lines.length && !FILE_HEADER.test(lines[index] as string)) break;

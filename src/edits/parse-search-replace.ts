@@ -16,7 +16,10 @@ function pathBefore(lines: readonly string[], index: number, stop: number): stri
     if (line === '') continue;
     if (isFenceLine(line)) {
       const info = line.replace(/^(`{3,}|~{3,})/, '').trim();
-      const named = info.split(/[\s:]+/).map(pathFromToken).find((path) => path !== undefined);
+      const named = info
+        .split(/[\s:]+/)
+        .map(pathFromToken)
+        .find((path) => path !== undefined);
       if (named) return named;
       continue;
     }
@@ -44,15 +47,26 @@ export function parseSearchReplace(text: string): FileOperation[] {
     const label = `SEARCH block #${count}`;
     currentPath = pathBefore(lines, index, previousEnd) ?? currentPath;
     if (currentPath === undefined) {
-      throw refuse('unparseable', `${label} has no file path. Put the file path (e.g. train.py) alone on the line before the block.`);
+      throw refuse(
+        'unparseable',
+        `${label} has no file path. Put the file path (e.g. train.py) alone on the line before the block.`,
+      );
     }
     const search = readUntil(lines, index + 1, DIVIDER);
     if (search.at >= lines.length) {
-      throw refuse('unparseable', `${label} (for ${currentPath}) has no ======= line after its SEARCH lines.`, currentPath);
+      throw refuse(
+        'unparseable',
+        `${label} (for ${currentPath}) has no ======= line after its SEARCH lines.`,
+        currentPath,
+      );
     }
     const replace = readUntil(lines, search.at + 1, REPLACE_MARKER);
     if (replace.at >= lines.length) {
-      throw refuse('unparseable', `${label} (for ${currentPath}) has no >>>>>>> REPLACE line to close it.`, currentPath);
+      throw refuse(
+        'unparseable',
+        `${label} (for ${currentPath}) has no >>>>>>> REPLACE line to close it.`,
+        currentPath,
+      );
     }
     const hunks = byPath.get(currentPath) ?? [];
     // A SEARCH of only blank lines is an empty SEARCH (create a file), as aider treats it.

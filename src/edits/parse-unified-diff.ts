@@ -34,7 +34,9 @@ function diffRegion(text: string): string[] {
     const label = fenceLabel(lines, fence, floor);
     floor = fence.close;
     if (!body.some((line) => line.startsWith('@@') || line.startsWith('diff --git '))) continue;
-    const first = body.find((line) => line.startsWith('@@') || line.startsWith('diff --git ') || line.startsWith('--- '));
+    const first = body.find(
+      (line) => line.startsWith('@@') || line.startsWith('diff --git ') || line.startsWith('--- '),
+    );
     if (first?.startsWith('@@') && label !== undefined) region.push(`--- a/${label}`, `+++ b/${label}`);
     region.push(...body, SEPARATOR);
   }
@@ -43,7 +45,11 @@ function diffRegion(text: string): string[] {
 
 function unquote(path: string): string {
   if (!path.startsWith('"') || !path.endsWith('"') || path.length < 2) return path;
-  return path.slice(1, -1).replace(/\\(["\\])/g, '$1').replace(/\\t/g, '\t').replace(/\\n/g, '\n');
+  return path
+    .slice(1, -1)
+    .replace(/\\(["\\])/g, '$1')
+    .replace(/\\t/g, '\t')
+    .replace(/\\n/g, '\n');
 }
 
 /** The path on a ---/+++ line, without timestamps or "(original)" notes. */
@@ -101,7 +107,10 @@ function readHunk(lines: readonly string[], start: number, number: number): { hu
     hunk.hint = hunk.oldLines.length === 0 ? oldStart : Math.max(0, oldStart - 1);
   } else {
     // A bare @@ (or "@@ def f():") has no numbers: the hunk is anchored on its context alone.
-    const anchor = header.replace(/^@@+/, '').replace(/@@+.*$/, '').trim();
+    const anchor = header
+      .replace(/^@@+/, '')
+      .replace(/@@+.*$/, '')
+      .trim();
     if (anchor !== '') hunk.anchors = [anchor];
   }
   return { hunk, next: index };
@@ -112,22 +121,30 @@ function newSection(): Section {
 }
 
 function toOperation(section: Section): FileOperation | undefined {
-  const stripA = (path: string | undefined): string | undefined => (path && path !== '/dev/null' ? path.replace(/^a\//, '') : path);
-  const stripB = (path: string | undefined): string | undefined => (path && path !== '/dev/null' ? path.replace(/^b\//, '') : path);
+  const stripA = (path: string | undefined): string | undefined =>
+    path && path !== '/dev/null' ? path.replace(/^a\//, '') : path;
+  const stripB = (path: string | undefined): string | undefined =>
+    path && path !== '/dev/null' ? path.replace(/^b\//, '') : path;
   const prefixed =
     section.gitOld !== undefined ||
-    ((section.oldPath === '/dev/null' || section.oldPath?.startsWith('a/')) && (section.newPath === '/dev/null' || section.newPath?.startsWith('b/')));
+    ((section.oldPath === '/dev/null' || section.oldPath?.startsWith('a/')) &&
+      (section.newPath === '/dev/null' || section.newPath?.startsWith('b/')));
   const oldPath = (prefixed ? stripA(section.oldPath) : section.oldPath) ?? section.gitOld;
   const newPath = (prefixed ? stripB(section.newPath) : section.newPath) ?? section.gitNew;
   const name = newPath !== '/dev/null' ? newPath : oldPath;
   if (section.binary) {
-    throw refuse('binary', `the diff changes a binary file${name ? ` (${name})` : ''}; only text files can be edited.`, name);
+    throw refuse(
+      'binary',
+      `the diff changes a binary file${name ? ` (${name})` : ''}; only text files can be edited.`,
+      name,
+    );
   }
   if (name === undefined) return undefined;
   const { hunks } = section;
   if (section.create || oldPath === '/dev/null') return { kind: 'create', path: newPath ?? name, hunks };
   if (section.remove || newPath === '/dev/null') return { kind: 'delete', path: oldPath ?? name, hunks };
-  if (section.rename && oldPath && newPath && oldPath !== newPath) return { kind: 'update', path: oldPath, hunks, moveTo: newPath };
+  if (section.rename && oldPath && newPath && oldPath !== newPath)
+    return { kind: 'update', path: oldPath, hunks, moveTo: newPath };
   if (hunks.length === 0) {
     if (section.oldPath === undefined) return undefined; // a mode-only git header
     throw refuse('no_op', `the diff for ${name} has file headers but no @@ hunks, so it changes nothing.`, name);
@@ -139,7 +156,7 @@ export function parseUnifiedDiff(text: string): FileOperation[] {
   const lines = diffRegion(text);
   const sections: Section[] = [];
   let section: Section | undefined;
-  for (let index = 0; index < lines.length; ) {
+  for (let index = 0; index < lines.length;) {
     const line = lines[index] as string;
     const next = lines[index + 1];
     const git = /^diff --git "?a\/(.+?)"? "?b\/(.+?)"?$/.exec(line);
@@ -149,7 +166,8 @@ export function parseUnifiedDiff(text: string): FileOperation[] {
       section.gitNew = git?.[2];
       sections.push(section);
     } else if (line.startsWith('--- ') && next?.startsWith('+++ ')) {
-      const reuse = section && section.gitOld !== undefined && section.oldPath === undefined && section.hunks.length === 0;
+      const reuse =
+        section && section.gitOld !== undefined && section.oldPath === undefined && section.hunks.length === 0;
       if (!reuse || !section) {
         section = newSection();
         sections.push(section);
@@ -160,7 +178,10 @@ export function parseUnifiedDiff(text: string): FileOperation[] {
       continue;
     } else if (line.startsWith('@@')) {
       if (!section) {
-        throw refuse('unparseable', `the hunk "${line.trim()}" has no file header before it; start each file with "--- a/path" and "+++ b/path" lines.`);
+        throw refuse(
+          'unparseable',
+          `the hunk "${line.trim()}" has no file header before it; start each file with "--- a/path" and "+++ b/path" lines.`,
+        );
       }
       const read = readHunk(lines, index, section.hunks.length + 1);
       section.hunks.push(read.hunk);

@@ -1,4 +1,7 @@
 // Compute every touched file's new contents against a tree, checking paths and policy, writing nothing.
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
+
 import { applyHunks } from './apply-hunks.js';
 import { checkPolicy } from './edit-policy.js';
 import { parseEdit } from './parse-edit.js';
@@ -15,6 +18,22 @@ interface Entry {
 }
 
 const CREATE_HINT = 'To create a file use "--- /dev/null" in a diff, an empty SEARCH block, or "*** Add File:".';
+
+/** A shorter existing path the model may have meant (it wrote the project folder's name, say), as a hint. */
+async function didYouMean(root: string, path: string): Promise<string> {
+  const parts = path.split('/');
+  for (let skip = 1; skip < parts.length; skip++) {
+    const candidate = parts.slice(skip).join('/');
+    if (
+      await stat(join(root, candidate)).then(
+        (info) => info.isFile(),
+        () => false,
+      )
+    )
+      return ` Did you mean ${candidate}? Paths are relative to the project root.`;
+  }
+  return '';
+}
 
 function applyTo(path: string, content: string, hunks: readonly Hunk[]): string {
   return fromDocument(applyHunks(path, toDocument(content), hunks));
@@ -50,11 +69,21 @@ class Plan {
         entry.current = operation.content;
         return;
       case 'create':
-        if (current !== null) throw refuse('file_exists', `${path} already exists; edit it with a diff against its current content instead of creating it.`, path);
+        if (current !== null)
+          throw refuse(
+            'file_exists',
+            `${path} already exists; edit it with a diff against its current content instead of creating it.`,
+            path,
+          );
         entry.current = applyTo(path, '', operation.hunks);
         return;
       case 'delete':
-        if (current === null) throw refuse('file_missing', `${path} cannot be deleted: it does not exist.`, path);
+        if (current === null)
+          throw refuse(
+            'file_missing',
+            `${path} cannot be deleted: it does not exist.${await didYouMean(this.root, path)}`,
+            path,
+          );
         applyTo(path, current, operation.hunks); // the deleted lines must really be there
         entry.current = null;
         return;
@@ -62,13 +91,19 @@ class Plan {
         let after: string;
         if (current !== null) after = applyTo(path, current, operation.hunks);
         else if (operation.hunks[0]?.oldLines.length === 0) after = applyTo(path, '', operation.hunks);
-        else throw refuse('file_missing', `${path} does not exist. ${CREATE_HINT}`, path);
+        else
+          throw refuse(
+            'file_missing',
+            `${path} does not exist.${await didYouMean(this.root, path)} ${CREATE_HINT}`,
+            path,
+          );
         if (operation.moveTo === undefined) {
           entry.current = after;
           return;
         }
         const target = await this.load(operation.moveTo);
-        if (target.entry.current !== null) throw refuse('file_exists', `cannot move ${path} to ${target.path}: it already exists.`, target.path);
+        if (target.entry.current !== null)
+          throw refuse('file_exists', `cannot move ${path} to ${target.path}: it already exists.`, target.path);
         entry.current = null;
         target.entry.current = after;
       }
@@ -83,14 +118,21 @@ class Plan {
 }
 
 /** Compute the new contents for every touched file against `root` without writing anything. */
-export async function planEdit(root: string, text: string, policy: EditPolicy): Promise<{ format: EditFormat; changes: FileChange[] }> {
+export async function planEdit(
+  root: string,
+  text: string,
+  policy: EditPolicy,
+): Promise<{ format: EditFormat; changes: FileChange[] }> {
   const parsed = parseEdit(text);
   const plan = new Plan(root, policy);
   for (const operation of parsed.operations) await plan.apply(operation);
   const changes = plan.changes();
   if (changes.length === 0) {
     const files = [...plan.entries.keys()].join(', ');
-    throw refuse('no_op', `the edit changes nothing: after applying it, ${files} would be byte-identical to the current files. Make the change the idea needs.`);
+    throw refuse(
+      'no_op',
+      `the edit changes nothing: after applying it, ${files} would be byte-identical to the current files. Make the change the idea needs.`,
+    );
   }
   return { format: parsed.format, changes };
 }

@@ -41,20 +41,40 @@ function describe(raw: RawError): string {
 }
 
 /** Syntax-check the `.py` files among `files` (relative to `root`) with `python`; returns one entry per failing file. */
-export async function checkPythonSyntax(root: string, files: readonly string[], python: string): Promise<PythonSyntaxError[]> {
+export async function checkPythonSyntax(
+  root: string,
+  files: readonly string[],
+  python: string,
+): Promise<PythonSyntaxError[]> {
   const targets = files.filter((file) => file.endsWith('.py'));
   if (targets.length === 0) return [];
   const stdout = await new Promise<string>((resolve, reject) => {
     execFile(
       python,
       ['-I', '-B', '-c', SCRIPT, ...targets],
-      { cwd: root, timeout: 60_000, maxBuffer: 16 * 1024 * 1024, env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' } },
+      {
+        cwd: root,
+        timeout: 60_000,
+        maxBuffer: 16 * 1024 * 1024,
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+      },
       (error, out, stderr) => {
         if (!error) return resolve(out);
         if ((error as NodeJS.ErrnoException).code === 'ENOENT') {
-          return reject(new ResearchError('python_missing', `cannot run ${python} to syntax-check ${targets.join(', ')}: not found. Install Python 3 or configure its path.`));
+          return reject(
+            new ResearchError(
+              'python_missing',
+              `cannot run ${python} to syntax-check ${targets.join(', ')}: not found. Install Python 3 or configure its path.`,
+            ),
+          );
         }
-        reject(new ResearchError('preflight_failed', `the Python syntax check failed to run (${python}): ${stderr.trim() || error.message}`, { cause: error }));
+        reject(
+          new ResearchError(
+            'preflight_failed',
+            `the Python syntax check failed to run (${python}): ${stderr.trim() || error.message}`,
+            { cause: error },
+          ),
+        );
       },
     );
   });
@@ -62,7 +82,11 @@ export async function checkPythonSyntax(root: string, files: readonly string[], 
   try {
     raw = JSON.parse(stdout) as RawError[];
   } catch (error) {
-    throw new ResearchError('preflight_failed', `the Python syntax check printed unexpected output: ${stdout.slice(0, 200)}`, { cause: error });
+    throw new ResearchError(
+      'preflight_failed',
+      `the Python syntax check printed unexpected output: ${stdout.slice(0, 200)}`,
+      { cause: error },
+    );
   }
   return raw.map((entry) => ({ file: entry.file, line: entry.line, error: describe(entry) }));
 }

@@ -9,11 +9,22 @@ export function normalizeEditPath(raw: string): string {
   const path = raw.trim();
   if (path.includes('\0')) throw refuse('outside_tree', `the path ${JSON.stringify(path)} contains a NUL byte.`, path);
   if (path.startsWith('/') || path.startsWith('~') || /^[A-Za-z]:[\\/]/.test(path)) {
-    throw refuse('outside_tree', `${path} is an absolute path; name files relative to the project root (e.g. train.py, src/model.py).`, path);
+    throw refuse(
+      'outside_tree',
+      `${path} is an absolute path; name files relative to the project root (e.g. train.py, src/model.py).`,
+      path,
+    );
   }
-  const normalized = posix.normalize(path).replace(/^(\.\/)+/, '').replace(/\/+$/, '');
+  const normalized = posix
+    .normalize(path)
+    .replace(/^(\.\/)+/, '')
+    .replace(/\/+$/, '');
   if (normalized === '..' || normalized.startsWith('../')) {
-    throw refuse('outside_tree', `${path} points outside the project; name files relative to the project root (e.g. train.py).`, path);
+    throw refuse(
+      'outside_tree',
+      `${path} points outside the project; name files relative to the project root (e.g. train.py).`,
+      path,
+    );
   }
   if (normalized === '' || normalized === '.') throw refuse('outside_tree', `"${path}" does not name a file.`, path);
   return normalized;
@@ -41,10 +52,18 @@ export async function resolveInTree(root: string, path: string): Promise<string>
   while (!(await exists(existing)) && existing !== root) existing = dirname(existing);
   const real = await realpath(existing).catch(() => existing);
   if (!inside(realRoot, real)) {
-    throw refuse('outside_tree', `${path} resolves outside the project through a symbolic link; edit files inside the project only.`, path);
+    throw refuse(
+      'outside_tree',
+      `${path} resolves outside the project through a symbolic link; edit files inside the project only.`,
+      path,
+    );
   }
   if (existing === full && (await lstat(full)).isSymbolicLink()) {
-    throw refuse('outside_tree', `${path} is a symbolic link (to ${relative(realRoot, real)}); edit the file it points to instead.`, path);
+    throw refuse(
+      'outside_tree',
+      `${path} is a symbolic link (to ${relative(realRoot, real)}); edit the file it points to instead.`,
+      path,
+    );
   }
   return full;
 }

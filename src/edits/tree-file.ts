@@ -9,10 +9,12 @@ export async function readTreeFile(full: string, path: string): Promise<string |
   try {
     kind = await stat(full);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR') return null;
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' || (error as NodeJS.ErrnoException).code === 'ENOTDIR')
+      return null;
     throw error;
   }
-  if (kind.isDirectory()) throw refuse('not_a_file', `${path} is a directory, not a file; name a file inside it.`, path);
+  if (kind.isDirectory())
+    throw refuse('not_a_file', `${path} is a directory, not a file; name a file inside it.`, path);
   const bytes = await readFile(full);
   const text = bytes.toString('utf8');
   if (bytes.includes(0) || !Buffer.from(text, 'utf8').equals(bytes)) {

@@ -22,7 +22,7 @@ function probe(candidate: string, modules: readonly string[]): Promise<{ info?: 
     execFile(candidate, ['-c', PROBE, ...modules], { timeout: 60_000 }, (error, stdout) => {
       if (error && !stdout) {
         const code = (error as NodeJS.ErrnoException).code;
-        resolve({ problem: code === 'ENOENT' ? 'not found' : error.message.split('\n')[0] ?? 'failed' });
+        resolve({ problem: code === 'ENOENT' ? 'not found' : (error.message.split('\n')[0] ?? 'failed') });
         return;
       }
       try {
@@ -39,7 +39,11 @@ function probe(candidate: string, modules: readonly string[]): Promise<{ info?: 
 const cache = new Map<string, Promise<PythonInfo>>();
 
 /** The first candidate that imports every module; cached per (candidates, modules). */
-export function resolvePython(candidates: readonly string[], modules: readonly string[], hint?: string): Promise<PythonInfo> {
+export function resolvePython(
+  candidates: readonly string[],
+  modules: readonly string[],
+  hint?: string,
+): Promise<PythonInfo> {
   const key = JSON.stringify([candidates, modules]);
   let found = cache.get(key);
   if (!found) {

@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
-import { z } from 'zod';
+import type { z } from 'zod';
 
 import { ResearchError } from '../domain/errors.js';
 import { Manifest } from './manifest.js';

@@ -35,7 +35,11 @@ function inHarness(path: string, environment: Environment): boolean {
 }
 
 /** Copy the environment without its harness into `dest`, then apply the changed files. */
-export async function materializeWorkspace(environment: Environment, changes: readonly ChangedFile[], dest: string): Promise<void> {
+export async function materializeWorkspace(
+  environment: Environment,
+  changes: readonly ChangedFile[],
+  dest: string,
+): Promise<void> {
   await rm(dest, { recursive: true, force: true });
   await mkdir(dest, { recursive: true });
   for (const path of await listFiles(environment.dir)) {
@@ -70,7 +74,12 @@ export async function hashFrozen(root: string, frozen: readonly string[]): Promi
   const hashes = new Map<string, string>();
   for (const path of await listFiles(root)) {
     if (firstMatch(path, frozen) === undefined) continue;
-    hashes.set(path, createHash('sha256').update(await readFile(join(root, path))).digest('hex'));
+    hashes.set(
+      path,
+      createHash('sha256')
+        .update(await readFile(join(root, path)))
+        .digest('hex'),
+    );
   }
   return hashes;
 }

@@ -25,7 +25,10 @@ interface LiveJob {
 
 /** The argv prefix that puts a command in a new network namespace, or undefined if none works here. */
 export function detectNetworkIsolation(): string[] | undefined {
-  for (const prefix of [['unshare', '--net'], ['unshare', '--user', '--map-root-user', '--net']]) {
+  for (const prefix of [
+    ['unshare', '--net'],
+    ['unshare', '--user', '--map-root-user', '--net'],
+  ]) {
     const probe = spawnSync(prefix[0] as string, [...prefix.slice(1), 'true'], { stdio: 'ignore', timeout: 5000 });
     if (probe.status === 0) return prefix;
   }
@@ -132,7 +135,10 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
     async wait(handle: RunHandle): Promise<JobExit> {
       const job = jobs.get(handle.jobId);
       if (job) return job.done;
-      throw new ResearchError('executor', `job ${handle.jobId} is not known to this process (it ran under an earlier daemon)`);
+      throw new ResearchError(
+        'executor',
+        `job ${handle.jobId} is not known to this process (it ran under an earlier daemon)`,
+      );
     },
 
     async poll(handle: RunHandle): Promise<JobStatus> {

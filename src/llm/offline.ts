@@ -34,11 +34,18 @@ function describe(manifest: Manifest, settings: Settings, base: Settings): Propo
     .map((name) => `set ${name} (${knob(name).description}) to ${settings[name]} instead of ${base[name]}`)
     .join('; ');
   const code = changed
-    .map((name) => `in ${knob(name).file} set ${knob(name).variable} = ${formatKnobValue(knob(name), settings[name] as KnobValue)}`)
+    .map(
+      (name) =>
+        `in ${knob(name).file} set ${knob(name).variable} = ${formatKnobValue(knob(name), settings[name] as KnobValue)}`,
+    )
     .join('; ');
   const knobs: Record<string, KnobValue> = {};
   for (const name of changed) knobs[name] = settings[name] as KnobValue;
-  return { title, text: `[Experiment] ${experiment[0]?.toUpperCase()}${experiment.slice(1)}. [Code Changes] ${code}.`, knobs };
+  return {
+    title,
+    text: `[Experiment] ${experiment[0]?.toUpperCase()}${experiment.slice(1)}. [Code Changes] ${code}.`,
+    knobs,
+  };
 }
 
 function mutate(manifest: Manifest, settings: Settings, random: Random, changes: number): Settings {
@@ -58,12 +65,16 @@ export function createOfflineIdeaProvider(): IdeaProvider {
     async propose(request: ProposeRequest): Promise<ProposedIdea[]> {
       const { manifest } = request;
       if (Object.keys(manifest.knobs).length === 0) {
-        throw new ResearchError('bad_input', `environment ${manifest.name} declares no knobs, so the offline provider has nothing to propose; configure an LLM provider`);
+        throw new ResearchError(
+          'bad_input',
+          `environment ${manifest.name} declares no knobs, so the offline provider has nothing to propose; configure an LLM provider`,
+        );
       }
       const random = createRandom(request.seed);
       const base = defaults(manifest, request.files);
       const seen = new Set([settingsKey(base, base)]);
-      for (const outcome of [...request.history, ...request.parents]) seen.add(settingsKey({ ...base, ...(outcome.idea.knobs ?? {}) }, base));
+      for (const outcome of [...request.history, ...request.parents])
+        seen.add(settingsKey({ ...base, ...(outcome.idea.knobs ?? {}) }, base));
       const parents = request.parents.filter((outcome) => outcome.idea.knobs);
       const ideas: ProposedIdea[] = [];
       for (let tries = 0; ideas.length < request.count && tries < request.count * 50; tries++) {
@@ -107,12 +118,18 @@ export function createOfflineEditWriter(): EditWriter {
       const blocks: string[] = [];
       for (const [name, value] of Object.entries(idea.knobs)) {
         const knob = manifest.knobs[name];
-        if (!knob) throw new ResearchError('bad_input', `idea ${idea.id} sets unknown knob ${name}; known: ${Object.keys(manifest.knobs).join(', ')}`);
+        if (!knob)
+          throw new ResearchError(
+            'bad_input',
+            `idea ${idea.id} sets unknown knob ${name}; known: ${Object.keys(manifest.knobs).join(', ')}`,
+          );
         const source = files[knob.file] ?? '';
         const line = source.match(new RegExp(`^${knob.variable}\\s*=.*$`, 'm'))?.[0];
         if (!line) throw new ResearchError('bad_input', `${knob.file} has no line assigning ${knob.variable}`);
         const comment = line.match(/\s+#.*$/)?.[0] ?? '';
-        blocks.push(`${knob.file}\n<<<<<<< SEARCH\n${line}\n=======\n${knob.variable} = ${formatKnobValue(knob, value)}${comment}\n>>>>>>> REPLACE`);
+        blocks.push(
+          `${knob.file}\n<<<<<<< SEARCH\n${line}\n=======\n${knob.variable} = ${formatKnobValue(knob, value)}${comment}\n>>>>>>> REPLACE`,
+        );
       }
       return blocks.join('\n\n') + '\n';
     },

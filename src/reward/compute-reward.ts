@@ -35,7 +35,9 @@ export function summarizeReward(values: readonly number[], metric: MetricSpec, b
 /** Outside the plausible range → the reason, else undefined. */
 export function implausible(value: number, range: { min?: number; max?: number } | undefined): string | undefined {
   if (!range) return undefined;
-  if (range.min !== undefined && value < range.min) return `metric ${value} is below the plausible minimum ${range.min}`;
-  if (range.max !== undefined && value > range.max) return `metric ${value} is above the plausible maximum ${range.max}`;
+  if (range.min !== undefined && value < range.min)
+    return `metric ${value} is below the plausible minimum ${range.min}`;
+  if (range.max !== undefined && value > range.max)
+    return `metric ${value} is above the plausible maximum ${range.max}`;
   return undefined;
 }

@@ -45,9 +45,14 @@ export async function readResult(path: string): Promise<ResultRead> {
     };
   }
   const result = parsed.data;
-  if (result.suspicious) return { ok: false, category: 'suspicious', message: `harness flagged the run: ${result.suspicious}` };
+  if (result.suspicious)
+    return { ok: false, category: 'suspicious', message: `harness flagged the run: ${result.suspicious}` };
   if (result.metric === null || !Number.isFinite(result.metric)) {
-    return { ok: false, category: 'nan', message: result.error ?? 'the metric is not a finite number (NaN or infinite)' };
+    return {
+      ok: false,
+      category: 'nan',
+      message: result.error ?? 'the metric is not a finite number (NaN or infinite)',
+    };
   }
   const metrics: Record<string, number> = {};
   for (const [name, value] of Object.entries(result.metrics ?? {})) {

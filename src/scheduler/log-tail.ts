@@ -22,7 +22,10 @@ export async function readLogTail(path: string, maxBytes = 4000, maxLines = 40):
 }
 
 /** Failure category for a process that exited badly, from its exit and its log. */
-export function classifyExit(exit: { exitCode: number | null; signal: string | null; oomKilled: boolean }, logTail: string): 'oom' | 'crashed' {
+export function classifyExit(
+  exit: { exitCode: number | null; signal: string | null; oomKilled: boolean },
+  logTail: string,
+): 'oom' | 'crashed' {
   if (exit.oomKilled) return 'oom';
   if (/out of memory|MemoryError|OutOfMemoryError|std::bad_alloc|Killed\s*$/i.test(logTail)) return 'oom';
   if (exit.signal === 'SIGKILL' || exit.exitCode === 137) return 'oom';

@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import type { Failure } from '../domain/records.js';
 import type { Executor, JobExit, JobSpec, RunHandle } from '../executors/executor.js';
 import type { Environment } from '../environments/registry.js';
-import { changedFrozen, type ChangedFile, hashFrozen, materializeHarness, materializeWorkspace } from '../environments/workspace.js';
+import {
+  changedFrozen,
+  type ChangedFile,
+  hashFrozen,
+  materializeHarness,
+  materializeWorkspace,
+} from '../environments/workspace.js';
 import { implausible } from '../reward/compute-reward.js';
 import { readResult } from '../reward/read-result.js';
 import { classifyExit, readLogTail } from './log-tail.js';
@@ -65,14 +71,22 @@ async function failed(category: Failure['category'], message: string, ...logs: s
   return { ok: false, failure: { category, message, logTail: tails.filter(Boolean).join('\n---\n') } };
 }
 
-async function exitFailure(exit: JobExit, step: string, limitSec: number, log: string): Promise<RunOutcome | undefined> {
+async function exitFailure(
+  exit: JobExit,
+  step: string,
+  limitSec: number,
+  log: string,
+): Promise<RunOutcome | undefined> {
   if (exit.cancelled && !exit.timedOut) return failed('cancelled', `cancelled during ${step}`, log);
   if (exit.timedOut) return failed('timeout', `${step} exceeded its time limit of ${limitSec} s and was stopped`, log);
   if (exit.exitCode === 0) return undefined;
   const tail = await readLogTail(log);
   const category = classifyExit(exit, tail);
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
-  return { ok: false, failure: { category, message: `${step} ${how}${category === 'oom' ? ' (out of memory)' : ''}`, logTail: tail } };
+  return {
+    ok: false,
+    failure: { category, message: `${step} ${how}${category === 'oom' ? ' (out of memory)' : ''}`, logTail: tail },
+  };
 }
 
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
@@ -116,7 +130,11 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
 
   const tampered = changedFrozen(frozenBefore, await hashFrozen(paths.workspace, manifest.frozen));
   if (tampered.length > 0) {
-    return finish(request, paths, await failed('suspicious', `training changed frozen files: ${tampered.join(', ')}`, paths.trainLog));
+    return finish(
+      request,
+      paths,
+      await failed('suspicious', `training changed frozen files: ${tampered.join(', ')}`, paths.trainLog),
+    );
   }
 
   if (manifest.evaluate) {
@@ -148,10 +166,16 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   return finish(request, paths, { ok: true, metric: result.metric, metrics: result.metrics, curve: result.curve });
 }
 
-async function finish(request: RunRequest, paths: ReturnType<typeof runPaths>, outcome: RunOutcome): Promise<RunOutcome> {
+async function finish(
+  request: RunRequest,
+  paths: ReturnType<typeof runPaths>,
+  outcome: RunOutcome,
+): Promise<RunOutcome> {
   if (!request.keepWorkspace) {
     await Promise.all(
-      [paths.workspace, paths.checkpoint, paths.harness, paths.home].map((dir) => rm(dir, { recursive: true, force: true })),
+      [paths.workspace, paths.checkpoint, paths.harness, paths.home].map((dir) =>
+        rm(dir, { recursive: true, force: true }),
+      ),
     );
   }
   return outcome;

@@ -68,7 +68,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         if (!next) break;
         const controller = new AbortController();
         const done = process(next, controller.signal)
-          .catch((error: unknown) => deps.log.error('experiment crashed the scheduler', { id: next.id, error: errorMessage(error) }))
+          .catch((error: unknown) =>
+            deps.log.error('experiment crashed the scheduler', { id: next.id, error: errorMessage(error) }),
+          )
           .finally(() => {
             running.delete(next.id);
             void pump();
@@ -90,7 +92,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       environment = await deps.environments.get(experiment.environment);
       const python = await deps.resolvePython(environment);
       const changes = await deps.loadChanges(experiment.implementationId);
-      const run = async (label: string, seed: number, profile: string, onStarted?: (handle: Record<string, unknown>) => void): Promise<RunOutcome> =>
+      const run = async (
+        label: string,
+        seed: number,
+        profile: string,
+        onStarted?: (handle: Record<string, unknown>) => void,
+      ): Promise<RunOutcome> =>
         executeRun({
           jobId: `${experiment.id}-${label}`,
           environment: environment as Environment,
@@ -105,14 +112,19 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           keepWorkspace: deps.keepWorkspaces,
           onStarted,
         });
-      const smoke = deps.preflightSmoke && experiment.profile !== 'smoke' && environment.manifest.profiles.smoke !== undefined;
+      const smoke =
+        deps.preflightSmoke && experiment.profile !== 'smoke' && environment.manifest.profiles.smoke !== undefined;
       if (smoke) {
         const outcome = await run('preflight', 0, 'smoke');
         if (!outcome.ok) {
           failure =
             outcome.failure.category === 'cancelled'
               ? outcome.failure
-              : { ...outcome.failure, category: 'preflight_failed', message: `smoke pre-flight: ${outcome.failure.category}: ${outcome.failure.message}` };
+              : {
+                  ...outcome.failure,
+                  category: 'preflight_failed',
+                  message: `smoke pre-flight: ${outcome.failure.category}: ${outcome.failure.message}`,
+                };
         }
       }
       for (const record of experiment.runs) {
@@ -141,7 +153,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     finishExperiment(experiment, failure, environment);
     await save(experiment);
-    deps.log.info('experiment ended', { id: experiment.id, state: experiment.state, metric: experiment.result?.metric.value });
+    deps.log.info('experiment ended', {
+      id: experiment.id,
+      state: experiment.state,
+      metric: experiment.result?.metric.value,
+    });
   };
 
   const finishExperiment = (experiment: Experiment, failure: Failure | undefined, environment?: Environment): void => {
@@ -187,7 +203,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     async cancel(experimentId) {
       const experiment = await deps.store.experiments.get(experimentId);
-      if (!experiment) throw new ResearchError('not_found', `no experiment ${experimentId}; list experiments to find its id`);
+      if (!experiment)
+        throw new ResearchError('not_found', `no experiment ${experimentId}; list experiments to find its id`);
       const live = running.get(experimentId);
       if (live) {
         live.controller.abort();
@@ -202,7 +219,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     async waitFor(experimentId, options = {}) {
       const current = await deps.store.experiments.get(experimentId);
-      if (!current) throw new ResearchError('not_found', `no experiment ${experimentId}; list experiments to find its id`);
+      if (!current)
+        throw new ResearchError('not_found', `no experiment ${experimentId}; list experiments to find its id`);
       if (isEnded(current)) return current;
       return new Promise<Experiment>((resolve) => {
         let timer: NodeJS.Timeout | undefined;

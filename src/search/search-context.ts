@@ -20,7 +20,12 @@ export interface SearchContext {
   readonly random: Random;
   readonly signal: AbortSignal;
   readonly log: Logger;
-  propose(request: { kind: PromptKind; count: number; parents?: readonly Evaluation[]; epoch: number }): Promise<Idea[]>;
+  propose(request: {
+    kind: PromptKind;
+    count: number;
+    parents?: readonly Evaluation[];
+    epoch: number;
+  }): Promise<Idea[]>;
   /** Implements and runs every idea, and resolves when all have ended. */
   evaluate(ideas: readonly Idea[], epoch: number): Promise<Evaluation[]>;
   /** Every evaluation of this search so far. */

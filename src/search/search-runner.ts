@@ -6,7 +6,7 @@ import { newId } from '../domain/ids.js';
 import { rewardOf } from '../domain/metric.js';
 import { type Idea, SCHEMA_VERSION, type Search } from '../domain/records.js';
 import { isEnded } from '../scheduler/scheduler.js';
-import type { ServiceDeps } from '../services/deps.js';
+import type { SearchRunner, ServiceDeps, StartSearchInput } from '../services/deps.js';
 import { runExperiment } from '../services/experiments.js';
 import { proposeIdeas } from '../services/ideas.js';
 import { implementIdea } from '../services/implementations.js';
@@ -20,26 +20,16 @@ export interface StrategyLike {
   run(context: SearchContext, options: unknown): Promise<{ evaluated: number }>;
 }
 
-export interface StartSearchInput {
-  environment: string;
-  strategy?: string;
-  options?: Record<string, unknown>;
-  profile?: string;
-  seed?: number;
-}
-
-export interface SearchRunner {
-  start(input: StartSearchInput): Promise<Search>;
-  /** Resolves when the search has ended. */
-  wait(searchId: string): Promise<Search>;
-  cancel(searchId: string): Promise<Search>;
-  close(): Promise<void>;
-}
-
 export function createSearchRunner(deps: ServiceDeps, strategies: Record<string, StrategyLike>): SearchRunner {
   const live = new Map<string, { controller: AbortController; done: Promise<Search> }>();
 
-  const execute = async (search: Search, strategy: StrategyLike, options: unknown, input: StartSearchInput, signal: AbortSignal): Promise<Search> => {
+  const execute = async (
+    search: Search,
+    strategy: StrategyLike,
+    options: unknown,
+    input: StartSearchInput,
+    signal: AbortSignal,
+  ): Promise<Search> => {
     const environment = await deps.environments.get(search.environment);
     const { metric, baseline } = environment.manifest;
     const population: Evaluation[] = [];
@@ -50,9 +40,17 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
     const evaluateOne = async (idea: Idea): Promise<Evaluation> => {
       const implementation = await implementIdea(deps, { ideaId: idea.id }, signal);
       if (implementation.status !== 'ready') {
-        return { idea, implementationId: implementation.id, failure: implementation.error ?? { category: 'edit_refused', message: 'no edit' } };
+        return {
+          idea,
+          implementationId: implementation.id,
+          failure: implementation.error ?? { category: 'edit_refused', message: 'no edit' },
+        };
       }
-      const queued = await runExperiment(deps, { implementationId: implementation.id, searchId: search.id, profile: input.profile });
+      const queued = await runExperiment(deps, {
+        implementationId: implementation.id,
+        searchId: search.id,
+        profile: input.profile,
+      });
       search.experimentIds.push(queued.id);
       await save();
       const onAbort = (): void => void deps.scheduler.cancel(queued.id).catch(() => undefined);
@@ -63,11 +61,20 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       const value = experiment.result?.metric.value;
       return experiment.state === 'succeeded' && value !== undefined
         ? { idea, implementationId: implementation.id, experiment, metric: value, reward: rewardOf(value, metric) }
-        : { idea, implementationId: implementation.id, experiment, failure: experiment.failure ?? { category: 'infrastructure', message: 'no result' } };
+        : {
+            idea,
+            implementationId: implementation.id,
+            experiment,
+            failure: experiment.failure ?? { category: 'infrastructure', message: 'no result' },
+          };
     };
     const context: SearchContext = {
       searchId: search.id,
-      environment: { name: search.environment, metric, baseline: baseline ? rewardOf(baseline.value, metric) : undefined },
+      environment: {
+        name: search.environment,
+        metric,
+        baseline: baseline ? rewardOf(baseline.value, metric) : undefined,
+      },
       random: createRandom(input.seed ?? 1),
       signal,
       log: deps.log.child(`search:${search.id}`),
@@ -113,9 +120,14 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
     async start(input) {
       const name = input.strategy ?? 'evolutionary';
       const strategy = strategies[name];
-      if (!strategy) throw new ResearchError('bad_input', `unknown strategy "${name}"; known: ${Object.keys(strategies).join(', ')}`);
+      if (!strategy)
+        throw new ResearchError(
+          'bad_input',
+          `unknown strategy "${name}"; known: ${Object.keys(strategies).join(', ')}`,
+        );
       const parsed = strategy.options.safeParse(input.options ?? {});
-      if (!parsed.success) throw new ResearchError('bad_input', `invalid options for ${name}:\n${z.prettifyError(parsed.error)}`);
+      if (!parsed.success)
+        throw new ResearchError('bad_input', `invalid options for ${name}:\n${z.prettifyError(parsed.error)}`);
       await deps.environments.get(input.environment);
       const now = new Date().toISOString();
       const search: Search = {
@@ -123,7 +135,11 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
         schemaVersion: SCHEMA_VERSION,
         environment: input.environment,
         strategy: name,
-        options: { ...(parsed.data as Record<string, unknown>), profile: input.profile ?? 'default', seed: input.seed ?? 1 },
+        options: {
+          ...(parsed.data as Record<string, unknown>),
+          profile: input.profile ?? 'default',
+          seed: input.seed ?? 1,
+        },
         state: 'running',
         epoch: 0,
         experimentIds: [],
@@ -132,7 +148,9 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       };
       await deps.store.searches.put(structuredClone(search));
       const controller = new AbortController();
-      const done = execute(search, strategy, parsed.data, input, controller.signal).finally(() => live.delete(search.id));
+      const done = execute(search, strategy, parsed.data, input, controller.signal).finally(() =>
+        live.delete(search.id),
+      );
       live.set(search.id, { controller, done });
       return structuredClone(search);
     },

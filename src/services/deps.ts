@@ -1,5 +1,6 @@
 // What the application services need, wired by the composition root (src/server.ts).
 import type { Config } from '../config/schema.js';
+import type { Search } from '../domain/records.js';
 import type { Environment, EnvironmentRegistry } from '../environments/registry.js';
 import type { EditWriter, IdeaProvider } from '../llm/provider.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -16,4 +17,21 @@ export interface ServiceDeps {
   log: Logger;
   /** Interpreter for an environment (and for syntax pre-flight). */
   resolvePython(environment: Environment): Promise<string>;
+}
+
+export interface StartSearchInput {
+  environment: string;
+  strategy?: string;
+  options?: Record<string, unknown>;
+  profile?: string;
+  seed?: number;
+}
+
+/** Starts and follows searches (implemented in src/search, which sits above the services). */
+export interface SearchRunner {
+  start(input: StartSearchInput): Promise<Search>;
+  /** Resolves when the search has ended. */
+  wait(searchId: string): Promise<Search>;
+  cancel(searchId: string): Promise<Search>;
+  close(): Promise<void>;
 }

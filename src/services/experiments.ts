@@ -20,7 +20,10 @@ export const MAX_SEEDS = 10;
 export async function runExperiment(deps: ServiceDeps, input: RunExperimentInput): Promise<Experiment> {
   const implementation = await deps.store.implementations.get(input.implementationId);
   if (!implementation) {
-    throw new ResearchError('not_found', `no implementation ${input.implementationId}; use an id returned by implement_idea`);
+    throw new ResearchError(
+      'not_found',
+      `no implementation ${input.implementationId}; use an id returned by implement_idea`,
+    );
   }
   if (implementation.status !== 'ready') {
     throw new ResearchError(
@@ -30,7 +33,10 @@ export async function runExperiment(deps: ServiceDeps, input: RunExperimentInput
   }
   const seeds = input.seeds ?? [0];
   if (seeds.length < 1 || seeds.length > MAX_SEEDS || seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) {
-    throw new ResearchError('bad_input', `seeds must be 1 to ${MAX_SEEDS} non-negative integers; got ${JSON.stringify(seeds)}`);
+    throw new ResearchError(
+      'bad_input',
+      `seeds must be 1 to ${MAX_SEEDS} non-negative integers; got ${JSON.stringify(seeds)}`,
+    );
   }
   const environment = await deps.environments.get(implementation.environment);
   const profile = input.profile ?? 'default';
@@ -66,7 +72,10 @@ export async function getExperiment(deps: ServiceDeps, id: string): Promise<Expe
 }
 
 /** The changed files of an implementation, read back from its artifacts. */
-export async function loadChanges(deps: Pick<ServiceDeps, 'store' | 'config'>, implementationId: string): Promise<ChangedFile[]> {
+export async function loadChanges(
+  deps: Pick<ServiceDeps, 'store' | 'config'>,
+  implementationId: string,
+): Promise<ChangedFile[]> {
   const implementation = await deps.store.implementations.get(implementationId);
   if (!implementation) throw new ResearchError('not_found', `no implementation ${implementationId}`);
   return Promise.all(

@@ -37,7 +37,10 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
     const parent = await deps.store.ideas.get(id);
     if (!parent) throw new ResearchError('not_found', `no idea ${id}; use ids returned by propose_idea`);
     if (parent.environment !== input.environment) {
-      throw new ResearchError('bad_input', `idea ${id} belongs to environment ${parent.environment}, not ${input.environment}`);
+      throw new ResearchError(
+        'bad_input',
+        `idea ${id} belongs to environment ${parent.environment}, not ${input.environment}`,
+      );
     }
     parents.push(parent);
   }

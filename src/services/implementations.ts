@@ -25,7 +25,11 @@ export const MAX_EDIT_CHARS = 400_000;
 async function resolveIdea(deps: ServiceDeps, input: ImplementIdeaInput): Promise<Idea> {
   if (input.ideaId) {
     const idea = await deps.store.ideas.get(input.ideaId);
-    if (!idea) throw new ResearchError('not_found', `no idea ${input.ideaId}; use an id returned by propose_idea, or pass the idea text with an environment`);
+    if (!idea)
+      throw new ResearchError(
+        'not_found',
+        `no idea ${input.ideaId}; use an id returned by propose_idea, or pass the idea text with an environment`,
+      );
     return idea;
   }
   if (!input.idea || !input.environment) {
@@ -53,7 +57,10 @@ interface CheckedEdit {
 
 /** Plan the edit against the pristine environment, then syntax-check changed Python files. */
 async function checkEdit(deps: ServiceDeps, environment: Environment, text: string): Promise<CheckedEdit> {
-  const plan = await planEdit(environment.dir, text, { frozen: protectedGlobs(environment), editable: environment.manifest.editable });
+  const plan = await planEdit(environment.dir, text, {
+    frozen: protectedGlobs(environment),
+    editable: environment.manifest.editable,
+  });
   const python = plan.changes.filter((change) => change.path.endsWith('.py') && change.after !== null);
   if (python.length > 0) {
     const scratch = await mkdtemp(join(deps.config.home, 'tmp', 'syntax-'));
@@ -62,9 +69,16 @@ async function checkEdit(deps: ServiceDeps, environment: Environment, text: stri
         await mkdir(dirname(join(scratch, change.path)), { recursive: true });
         await writeFile(join(scratch, change.path), change.after as string);
       }
-      const errors = await checkPythonSyntax(scratch, python.map((change) => change.path), await deps.resolvePython(environment));
+      const errors = await checkPythonSyntax(
+        scratch,
+        python.map((change) => change.path),
+        await deps.resolvePython(environment),
+      );
       if (errors.length > 0) {
-        throw new ResearchError('preflight_failed', `the edited code does not compile:\n${errors.map((e) => `${e.file}: ${e.error}`).join('\n')}`);
+        throw new ResearchError(
+          'preflight_failed',
+          `the edited code does not compile:\n${errors.map((e) => `${e.file}: ${e.error}`).join('\n')}`,
+        );
       }
     } finally {
       await rm(scratch, { recursive: true, force: true });
@@ -73,9 +87,16 @@ async function checkEdit(deps: ServiceDeps, environment: Environment, text: stri
   return { changes: plan.changes, diff: canonicalDiff(plan.changes) };
 }
 
-export async function implementIdea(deps: ServiceDeps, input: ImplementIdeaInput, signal?: AbortSignal): Promise<Implementation> {
+export async function implementIdea(
+  deps: ServiceDeps,
+  input: ImplementIdeaInput,
+  signal?: AbortSignal,
+): Promise<Implementation> {
   if (input.edit !== undefined && input.edit.length > MAX_EDIT_CHARS) {
-    throw new ResearchError('bad_input', `edit is ${input.edit.length} characters; the limit is ${MAX_EDIT_CHARS}. Send a diff or search/replace blocks instead of whole files`);
+    throw new ResearchError(
+      'bad_input',
+      `edit is ${input.edit.length} characters; the limit is ${MAX_EDIT_CHARS}. Send a diff or search/replace blocks instead of whole files`,
+    );
   }
   const idea = await resolveIdea(deps, input);
   const environment = await deps.environments.get(idea.environment);
@@ -88,12 +109,20 @@ export async function implementIdea(deps: ServiceDeps, input: ImplementIdeaInput
   let lastError: ResearchError | undefined;
   for (let attempt = 0; attempt < maxAttempts; attempt++) {
     signal?.throwIfAborted();
-    const text = input.edit ?? (await deps.editWriter.writeEdit({ manifest: environment.manifest, files, idea, previous }, { signal }));
+    const text =
+      input.edit ??
+      (await deps.editWriter.writeEdit({ manifest: environment.manifest, files, idea, previous }, { signal }));
     const rawPath = await writeArtifact(deps.config.home, id, `attempt-${attempt}.edit`, text);
     try {
       const checked = await checkEdit(deps, environment, text);
       attempts.push({ rawPath });
-      return await saveReady(deps, { id, idea, attempts, checked, implementer: input.edit !== undefined ? 'client' : deps.editWriter.name });
+      return await saveReady(deps, {
+        id,
+        idea,
+        attempts,
+        checked,
+        implementer: input.edit !== undefined ? 'client' : deps.editWriter.name,
+      });
     } catch (error) {
       if (!ResearchError.is(error, 'edit_refused') && !ResearchError.is(error, 'preflight_failed')) throw error;
       attempts.push({ rawPath, error: error.message });
@@ -130,7 +159,10 @@ async function saveReady(
   for (const change of checked.changes) {
     changes.push({
       path: change.path,
-      artifact: change.after === null ? null : await writeArtifact(deps.config.home, id, join('files', change.path), change.after),
+      artifact:
+        change.after === null
+          ? null
+          : await writeArtifact(deps.config.home, id, join('files', change.path), change.after),
     });
   }
   const implementation: Implementation = {

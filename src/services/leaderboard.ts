@@ -17,9 +17,14 @@ export interface LeaderboardRow {
   failure?: string;
 }
 
-export async function leaderboard(deps: ServiceDeps, filter: { searchId?: string; environment?: string }): Promise<LeaderboardRow[]> {
+export async function leaderboard(
+  deps: ServiceDeps,
+  filter: { searchId?: string; environment?: string },
+): Promise<LeaderboardRow[]> {
   const experiments = await deps.store.experiments.list(
-    (e) => (filter.searchId === undefined || e.searchId === filter.searchId) && (filter.environment === undefined || e.environment === filter.environment),
+    (e) =>
+      (filter.searchId === undefined || e.searchId === filter.searchId) &&
+      (filter.environment === undefined || e.environment === filter.environment),
   );
   const ideas = new Map<string, Idea>();
   for (const experiment of experiments) {

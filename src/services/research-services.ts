@@ -1,8 +1,7 @@
 // The application API that the CLI, MCP tools and HTTP API call. One object, thin methods over use cases.
 import type { Experiment, Idea, Implementation, Search } from '../domain/records.js';
 import type { Environment, EnvironmentListing } from '../environments/registry.js';
-import type { SearchRunner, StartSearchInput } from '../search/search-runner.js';
-import type { ServiceDeps } from './deps.js';
+import type { SearchRunner, ServiceDeps, StartSearchInput } from './deps.js';
 import { getExperiment, runExperiment, type RunExperimentInput } from './experiments.js';
 import { proposeIdeas, type ProposeIdeasInput } from './ideas.js';
 import { implementIdea, type ImplementIdeaInput } from './implementations.js';
@@ -64,6 +63,7 @@ export function createResearchServices(deps: ServiceDeps, searches: SearchRunner
     },
     getIdea: (id) => deps.store.ideas.get(id),
     listSearches: () => deps.store.searches.list(),
-    listExperiments: (filter = {}) => deps.store.experiments.list((e) => filter.state === undefined || e.state === filter.state),
+    listExperiments: (filter = {}) =>
+      deps.store.experiments.list((e) => filter.state === undefined || e.state === filter.state),
   };
 }

@@ -35,7 +35,8 @@ export class Segment<T extends { id: string }> {
   #storage: SegmentStorage<T>;
   #pending = new Map<string, T>();
   #waiters: Waiter[] = [];
-  #draining: Promise<void> | undefined;
+  #running = false;
+  #draining: Promise<void> = Promise.resolve();
 
   constructor(file: string, collection: CollectionName, storage: SegmentStorage<T>, records: T[] = []) {
     this.file = file;
@@ -65,7 +66,9 @@ export class Segment<T extends { id: string }> {
     if (raw === null) throw corruptError(file, 'it disappeared while being read');
     const data = validateSegment<T>(file, collection, raw);
     const records = migrateRecords(collection, data.records as (T & Record<string, unknown>)[], data.schemaVersion);
-    return new Segment<T>(file, collection, storage, records);
+    const segment = new Segment<T>(file, collection, storage, records);
+    if (segment.size !== records.length) throw corruptError(file, 'it holds the same record id twice');
+    return segment;
   }
 
   get size(): number {
@@ -80,25 +83,23 @@ export class Segment<T extends { id: string }> {
     return this.#records.values();
   }
 
-  has(id: string): boolean {
-    return this.#records.has(id);
-  }
-
   /** Resolves once a write holding `record` is on disk. */
   write(record: T): Promise<void> {
     this.#pending.set(record.id, record);
     const done = new Promise<void>((resolve, reject) => this.#waiters.push({ resolve, reject }));
-    this.#draining ??= this.#drain().finally(() => {
-      this.#draining = undefined;
-    });
+    if (!this.#running) {
+      this.#running = true;
+      this.#draining = this.#drain();
+    }
     return done;
   }
 
   /** Resolves when no write is pending or in flight. */
   async idle(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    while (this.#running) await this.#draining;
   }
 
+  /** Writes batches until nothing is pending; `#running` drops in the same tick as the last check. */
   async #drain(): Promise<void> {
     while (this.#pending.size > 0) {
       const batch = this.#pending;
@@ -120,5 +121,6 @@ export class Segment<T extends { id: string }> {
         for (const waiter of waiters) waiter.reject(failure);
       }
     }
+    this.#running = false;
   }
 }

@@ -4,7 +4,7 @@ import type { Experiment, Idea, Implementation, Search } from '../domain/records
 /** A collection of records keyed by `id`. `put` inserts or replaces; it is durable when it resolves. */
 export interface Repository<T extends { id: string }> {
   get(id: string): Promise<T | undefined>;
-  /** Records in insertion order, optionally filtered. */
+  /** Records in insertion order, optionally filtered. The filter sees stored records: it must not change them. */
   list(filter?: (record: T) => boolean): Promise<T[]>;
   put(record: T): Promise<void>;
   count(): Promise<number>;

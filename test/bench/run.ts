@@ -16,7 +16,9 @@ const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? (sorted[middle] as number) : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
 }
 
 function run(command: string[], cwd: string, env: Record<string, string>): Promise<void> {
@@ -72,11 +74,15 @@ async function groundworkMs(): Promise<number> {
 const direct = await directMs();
 const viaGroundwork = await groundworkMs();
 const overhead = viaGroundwork - direct;
-console.log(`experiment: direct ${direct.toFixed(1)} ms, through groundwork ${viaGroundwork.toFixed(1)} ms (median of ${SAMPLES}); overhead ${overhead.toFixed(1)} ms (goal <= 100)`);
+console.log(
+  `experiment: direct ${direct.toFixed(1)} ms, through groundwork ${viaGroundwork.toFixed(1)} ms (median of ${SAMPLES}); overhead ${overhead.toFixed(1)} ms (goal <= 100)`,
+);
 const write1k = (await benchStoreWrite(1_000, 50)).medianMs;
 console.log(`store: record one experiment with 1k stored: ${write1k.toFixed(2)} ms (median of 50)`);
 const write100k = (await benchStoreWrite(100_000, 50)).medianMs;
-console.log(`store: record one experiment with 100k stored: ${write100k.toFixed(2)} ms (median of 50); ratio ${(write100k / write1k).toFixed(2)} (goal <= 2)`);
+console.log(
+  `store: record one experiment with 100k stored: ${write100k.toFixed(2)} ms (median of 50); ratio ${(write100k / write1k).toFixed(2)} (goal <= 2)`,
+);
 console.log(
   JSON.stringify({
     experiment_overhead_ms: Number(overhead.toFixed(1)),

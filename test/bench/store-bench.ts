@@ -16,9 +16,15 @@ export interface StoreWriteBench {
   openMs: number;
 }
 
+const WARM_UP = 5;
+
 const experimentId = (i: number): string => `exp_${String(i).padStart(12, '0')}`;
 
-/** Fills a fresh store with `n` ~1 KB experiments, then times `samples` sequential puts of new ones. */
+/**
+ * Fills a fresh store with `n` ~1 KB experiments, then times `samples` sequential puts of new ones (after a
+ * few untimed ones). A put rewrites only the last segment, so its cost depends on how full that segment is
+ * (0 to 1000 records), never on `n`; for `n` a multiple of 1000 the timed puts start a fresh segment.
+ */
 export async function benchStoreWrite(n: number, samples: number): Promise<StoreWriteBench> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gw-bench-store-'));
   try {
@@ -26,6 +32,7 @@ export async function benchStoreWrite(n: number, samples: number): Promise<Store
     const opened = performance.now();
     const store = await openLowdbStore(dataDir);
     const openMs = performance.now() - opened;
+    for (let i = 0; i < WARM_UP; i++) await store.experiments.put(makeExperiment(experimentId(n + samples + i)));
     const times: number[] = [];
     for (let i = 0; i < samples; i++) {
       const record = makeExperiment(experimentId(n + i), 1 + i / samples);

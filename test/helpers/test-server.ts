@@ -11,7 +11,9 @@ export const FIXTURE_ENVIRONMENTS = resolve(import.meta.dirname, '../fixtures/en
 export const BUNDLED_ENVIRONMENTS = resolve(import.meta.dirname, '../../environments');
 
 /** True when Debian's torch is there for real-training tests. */
-export const hasTorch = existsSync('/usr/bin/python3') && (await import('node:child_process')).spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy']).status === 0;
+export const hasTorch =
+  existsSync('/usr/bin/python3') &&
+  (await import('node:child_process')).spawnSync('/usr/bin/python3', ['-c', 'import torch, numpy']).status === 0;
 
 export async function createTestServer(
   options: { config?: ConfigOverrides; overrides?: ServerOverrides; home?: string } = {},

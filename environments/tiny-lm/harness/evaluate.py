@@ -33,9 +33,9 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
 
-CONTEXT = 128  # harness context length (characters)
+CONTEXT = 64  # harness context length (characters)
 SCORE_FROM = 64  # characters of val.txt used only as context
-BATCH = 64  # windows per forward pass (does not change the result)
+BATCH = 128  # windows per forward pass (does not change the result)
 PROBE_TOLERANCE = 1e-4
 
 

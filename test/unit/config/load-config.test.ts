@@ -18,7 +18,11 @@ describe('config', () => {
     const fromEnv = loadConfig({ env: { GROUNDWORK_CONCURRENCY: '2', GROUNDWORK_HOME: dir }, configFile: file });
     expect(fromEnv.scheduler.concurrency).toBe(2);
     expect(fromEnv.home).toBe(dir);
-    const fromCli = loadConfig({ env: { GROUNDWORK_CONCURRENCY: '2' }, configFile: file, overrides: { scheduler: { concurrency: 4 } } });
+    const fromCli = loadConfig({
+      env: { GROUNDWORK_CONCURRENCY: '2' },
+      configFile: file,
+      overrides: { scheduler: { concurrency: 4 } },
+    });
     expect(fromCli.scheduler.concurrency).toBe(4);
   });
 

@@ -11,7 +11,11 @@ afterEach(cleanTrees);
 describe('applyEdit', () => {
   it('returns a summary with the canonical diff, not the model text', async () => {
     const root = await makeTree();
-    const summary = await applyEdit(root, 'Try this:\n\ntrain.py\n<<<<<<< SEARCH\nBATCH_SIZE = 32\n=======\nBATCH_SIZE = 64\nGRAD_CLIP = 1.0\n>>>>>>> REPLACE\n', POLICY);
+    const summary = await applyEdit(
+      root,
+      'Try this:\n\ntrain.py\n<<<<<<< SEARCH\nBATCH_SIZE = 32\n=======\nBATCH_SIZE = 64\nGRAD_CLIP = 1.0\n>>>>>>> REPLACE\n',
+      POLICY,
+    );
     expect(summary).toMatchObject({ format: 'search-replace', filesChanged: ['train.py'], added: 2, removed: 1 });
     expect(summary.diff).toContain('diff --git a/train.py b/train.py\n--- a/train.py\n+++ b/train.py\n@@ -7,7 +7,8 @@');
     expect(summary.diff).toContain('\n-BATCH_SIZE = 32\n+BATCH_SIZE = 64\n+GRAD_CLIP = 1.0\n');

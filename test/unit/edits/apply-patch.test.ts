@@ -20,16 +20,25 @@ describe('apply_patch envelopes', () => {
 `;
     const summary = await applyEdit(root, text, POLICY);
     expect(summary.format).toBe('apply-patch');
-    expect(await readText(root, 'train.py')).toContain('    return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=0.9)\n');
+    expect(await readText(root, 'train.py')).toContain(
+      '    return torch.optim.SGD(model.parameters(), lr=LEARNING_RATE, momentum=0.9)\n',
+    );
   });
 
   it('uses the anchor to pick among repeated lines', async () => {
     const root = await makeTree();
-    await writeFile(join(root, 'model.py'), `${await readText(root, 'model.py')}\n\nclass Other(nn.Module):\n    def __init__(self):\n        super().__init__()\n`);
+    await writeFile(
+      join(root, 'model.py'),
+      `${await readText(root, 'model.py')}\n\nclass Other(nn.Module):\n    def __init__(self):\n        super().__init__()\n`,
+    );
     const text = `*** Begin Patch\n*** Update File: model.py\n@@ class Other(nn.Module):\n     def __init__(self):\n         super().__init__()\n+        self.ready = True\n*** End Patch\n`;
     await applyEdit(root, text, POLICY);
     const model = await readText(root, 'model.py');
-    expect(model.endsWith('class Other(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.ready = True\n')).toBe(true);
+    expect(
+      model.endsWith(
+        'class Other(nn.Module):\n    def __init__(self):\n        super().__init__()\n        self.ready = True\n',
+      ),
+    ).toBe(true);
     expect(model.match(/self\.ready/g)).toHaveLength(1);
   });
 
@@ -55,7 +64,9 @@ describe('apply_patch envelopes', () => {
 `;
     const summary = await applyEdit(root, text, POLICY);
     expect(summary.filesChanged.sort()).toEqual(['model.py', 'train.py', 'train_main.py', 'utils/seed.py']);
-    expect(await readText(root, 'utils/seed.py')).toBe('import random\n\ndef seed_everything(seed):\n    random.seed(seed)\n');
+    expect(await readText(root, 'utils/seed.py')).toBe(
+      'import random\n\ndef seed_everything(seed):\n    random.seed(seed)\n',
+    );
     await expect(readText(root, 'model.py')).rejects.toThrow();
     await expect(readText(root, 'train.py')).rejects.toThrow();
     expect(await readText(root, 'train_main.py')).toContain('from net import TinyLM\n');
@@ -83,13 +94,16 @@ describe('apply_patch envelopes', () => {
 
   it('parses context lines that lost their leading space', () => {
     const parsed = parseEdit('*** Begin Patch\n*** Update File: a.py\n@@\nx = 1\n\n-y = 2\n+y = 3\n*** End Patch\n');
-    expect(parsed.operations).toMatchObject([{ kind: 'update', path: 'a.py', hunks: [{ oldLines: ['x = 1', '', 'y = 2'], newLines: ['x = 1', '', 'y = 3'] }] }]);
+    expect(parsed.operations).toMatchObject([
+      { kind: 'update', path: 'a.py', hunks: [{ oldLines: ['x = 1', '', 'y = 2'], newLines: ['x = 1', '', 'y = 3'] }] },
+    ]);
   });
 
   it('refuses removed lines that are not in the file and leaves the tree unchanged', async () => {
     const root = await makeTree();
     const before = await hashTree(root);
-    const text = '*** Begin Patch\n*** Update File: train.py\n@@\n-GRAD_CLIP = 1.0\n+GRAD_CLIP = 0.5\n*** Add File: notes.txt\n+hello\n*** End Patch\n';
+    const text =
+      '*** Begin Patch\n*** Update File: train.py\n@@\n-GRAD_CLIP = 1.0\n+GRAD_CLIP = 0.5\n*** Add File: notes.txt\n+hello\n*** End Patch\n';
     const error = await expectRefusal(() => applyEdit(root, text, POLICY), 'not_found');
     expect(error.message).toContain('GRAD_CLIP = 1.0');
     expect(await hashTree(root)).toBe(before);
@@ -97,11 +111,18 @@ describe('apply_patch envelopes', () => {
 
   it('refuses adding a file that exists', async () => {
     const root = await makeTree();
-    await expectRefusal(() => applyEdit(root, '*** Begin Patch\n*** Add File: model.py\n+x = 1\n*** End Patch\n', POLICY), 'file_exists');
+    await expectRefusal(
+      () => applyEdit(root, '*** Begin Patch\n*** Add File: model.py\n+x = 1\n*** End Patch\n', POLICY),
+      'file_exists',
+    );
   });
 
   it('refuses an update section without changes', async () => {
     const root = await makeTree();
-    await expectRefusal(() => applyEdit(root, '*** Begin Patch\n*** Update File: train.py\n@@\n BATCH_SIZE = 32\n*** End Patch\n', POLICY), 'no_op');
+    await expectRefusal(
+      () =>
+        applyEdit(root, '*** Begin Patch\n*** Update File: train.py\n@@\n BATCH_SIZE = 32\n*** End Patch\n', POLICY),
+      'no_op',
+    );
   });
 });

@@ -32,13 +32,19 @@ describe('edit policy', () => {
 
   it('lists the editable files when the policy has them', async () => {
     const root = await makeTree();
-    const message = await refusedUnchanged(root, EVALUATE, 'frozen', { frozen: ['harness/**'], editable: ['train.py', 'model.py'] });
+    const message = await refusedUnchanged(root, EVALUATE, 'frozen', {
+      frozen: ['harness/**'],
+      editable: ['train.py', 'model.py'],
+    });
     expect(message).toContain('Files you may edit: train.py, model.py.');
   });
 
   it('refuses a file outside the editable globs', async () => {
     const root = await makeTree();
-    const message = await refusedUnchanged(root, replaceIn('model.py', 'N_LAYER = 4', 'N_LAYER = 2'), 'not_editable', { frozen: [], editable: ['train.py'] });
+    const message = await refusedUnchanged(root, replaceIn('model.py', 'N_LAYER = 4', 'N_LAYER = 2'), 'not_editable', {
+      frozen: [],
+      editable: ['train.py'],
+    });
     expect(message).toContain('model.py is not editable');
   });
 
@@ -49,7 +55,11 @@ describe('edit policy', () => {
 
   it('refuses moving a file onto a frozen path', async () => {
     const root = await makeTree();
-    await refusedUnchanged(root, '*** Begin Patch\n*** Update File: model.py\n*** Move to: harness/model.py\n*** End Patch\n', 'frozen');
+    await refusedUnchanged(
+      root,
+      '*** Begin Patch\n*** Update File: model.py\n*** Move to: harness/model.py\n*** End Patch\n',
+      'frozen',
+    );
   });
 });
 
@@ -75,7 +85,11 @@ describe('path safety', () => {
     const outside = await makeEmptyDir();
     await writeFile(join(outside, 'secret.py'), 'TOKEN = 1\n');
     await symlink(outside, join(root, 'linked'));
-    const message = await refusedUnchanged(root, replaceIn('linked/secret.py', 'TOKEN = 1', 'TOKEN = 2'), 'outside_tree');
+    const message = await refusedUnchanged(
+      root,
+      replaceIn('linked/secret.py', 'TOKEN = 1', 'TOKEN = 2'),
+      'outside_tree',
+    );
     expect(message).toContain('symbolic link');
     await refusedUnchanged(root, replaceIn('linked/new.py', '', 'x = 1'), 'outside_tree');
   });
@@ -115,7 +129,11 @@ describe('no edit, no change', () => {
 
   it('refuses a diff that rewrites identical text', async () => {
     const root = await makeTree();
-    const message = await refusedUnchanged(root, '--- a/train.py\n+++ b/train.py\n@@\n-BATCH_SIZE = 32\n+BATCH_SIZE = 32\n', 'no_op');
+    const message = await refusedUnchanged(
+      root,
+      '--- a/train.py\n+++ b/train.py\n@@\n-BATCH_SIZE = 32\n+BATCH_SIZE = 32\n',
+      'no_op',
+    );
     expect(message).toContain('changes nothing');
   });
 
@@ -124,5 +142,17 @@ describe('no edit, no change', () => {
     await refusedUnchanged(root, '*** Begin Patch\n*** Delete File: nope.py\n*** End Patch\n', 'file_missing');
     const message = await refusedUnchanged(root, replaceIn('nope.py', 'x = 1', 'x = 2'), 'file_missing');
     expect(message).toContain('To create a file');
+  });
+});
+
+describe('missing files', () => {
+  it('suggests the path relative to the root when the model prefixed a folder', async () => {
+    const root = await makeTree();
+    const message = await refusedUnchanged(
+      root,
+      '--- a/nanogpt/train.py\n+++ b/nanogpt/train.py\n@@\n-BATCH_SIZE = 32\n+BATCH_SIZE = 64\n',
+      'file_missing',
+    );
+    expect(message).toContain('nanogpt/train.py does not exist. Did you mean train.py?');
   });
 });

@@ -25,7 +25,11 @@ describe.skipIf(!existsSync(PYTHON))('checkPythonSyntax', () => {
   it('passes valid files and reports a SyntaxError with its line, writing no bytecode', async () => {
     const root = await makeTree();
     await writeFile(join(root, 'broken.py'), 'import math\n\n\ndef f(x:\n    return x\n');
-    const errors = await checkPythonSyntax(root, ['train.py', 'model.py', 'harness/evaluate.py', 'broken.py', 'notes.txt'], PYTHON);
+    const errors = await checkPythonSyntax(
+      root,
+      ['train.py', 'model.py', 'harness/evaluate.py', 'broken.py', 'notes.txt'],
+      PYTHON,
+    );
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatchObject({ file: 'broken.py', line: 4 });
     expect(errors[0]?.error).toMatch(/^SyntaxError at line 4/);

@@ -19,11 +19,14 @@ describe('search/replace blocks', () => {
     expect(await readText(root, 'train.py')).toContain('\nWARMUP_STEPS = 200\n');
   });
 
-  it.each(['`train.py`', '**train.py**', '### train.py', 'File: train.py', '**`train.py`**', 'train.py:'])('reads the path written as %s', async (label) => {
-    const root = await makeTree();
-    await applyEdit(root, `Here is the change.\n\n${block(label, 'MAX_STEPS = 2000', 'MAX_STEPS = 3000')}`, POLICY);
-    expect(await readText(root, 'train.py')).toContain('\nMAX_STEPS = 3000\n');
-  });
+  it.each(['`train.py`', '**train.py**', '### train.py', 'File: train.py', '**`train.py`**', 'train.py:'])(
+    'reads the path written as %s',
+    async (label) => {
+      const root = await makeTree();
+      await applyEdit(root, `Here is the change.\n\n${block(label, 'MAX_STEPS = 2000', 'MAX_STEPS = 3000')}`, POLICY);
+      expect(await readText(root, 'train.py')).toContain('\nMAX_STEPS = 3000\n');
+    },
+  );
 
   it('applies several blocks to several files, unfenced, later blocks reusing the last path', async () => {
     const root = await makeTree();
@@ -58,7 +61,11 @@ describe('search/replace blocks', () => {
 
   it('creates a missing file from an empty SEARCH', async () => {
     const root = await makeTree();
-    await applyEdit(root, block('src/schedules.py', '', 'def linear(step, total):\n    return 1 - step / total'), POLICY);
+    await applyEdit(
+      root,
+      block('src/schedules.py', '', 'def linear(step, total):\n    return 1 - step / total'),
+      POLICY,
+    );
     expect(await readText(root, 'src/schedules.py')).toBe('def linear(step, total):\n    return 1 - step / total\n');
   });
 
@@ -72,14 +79,19 @@ describe('search/replace blocks', () => {
 
   it('matches ignoring trailing whitespace', async () => {
     const root = await makeTree();
-    await applyEdit(root, block('train.py', 'BATCH_SIZE = 32   \nWARMUP_STEPS = 100\t', 'BATCH_SIZE = 8\nWARMUP_STEPS = 100'), POLICY);
+    await applyEdit(
+      root,
+      block('train.py', 'BATCH_SIZE = 32   \nWARMUP_STEPS = 100\t', 'BATCH_SIZE = 8\nWARMUP_STEPS = 100'),
+      POLICY,
+    );
     expect(await readText(root, 'train.py')).toContain('\nBATCH_SIZE = 8\nWARMUP_STEPS = 100\n');
   });
 
   it('matches a block written without its indentation and re-indents the replacement', async () => {
     const root = await makeTree();
     const search = 'loss = model(inputs, targets)\nloss.backward()';
-    const replace = 'loss = model(inputs, targets)\nloss.backward()\ntorch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)';
+    const replace =
+      'loss = model(inputs, targets)\nloss.backward()\ntorch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)';
     await applyEdit(root, block('train.py', search, replace), POLICY);
     expect(await readText(root, 'train.py')).toContain(
       '        loss = model(inputs, targets)\n        loss.backward()\n        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)\n        optimizer.step()\n',
@@ -88,9 +100,20 @@ describe('search/replace blocks', () => {
 
   it('refuses an ambiguous SEARCH with the match count and asks for more context', async () => {
     const root = await makeTree();
-    await writeFile(join(root, 'model.py'), `${await readText(root, 'model.py')}\n\nclass Other(nn.Module):\n    def __init__(self):\n        super().__init__()\n`);
+    await writeFile(
+      join(root, 'model.py'),
+      `${await readText(root, 'model.py')}\n\nclass Other(nn.Module):\n    def __init__(self):\n        super().__init__()\n`,
+    );
     const before = await hashTree(root);
-    const error = await expectRefusal(() => applyEdit(root, block('model.py', '        super().__init__()', '        super().__init__()\n        self.ready = True'), POLICY), 'ambiguous');
+    const error = await expectRefusal(
+      () =>
+        applyEdit(
+          root,
+          block('model.py', '        super().__init__()', '        super().__init__()\n        self.ready = True'),
+          POLICY,
+        ),
+      'ambiguous',
+    );
     expect(error.message).toContain('SEARCH block #1 matches 2 places in model.py');
     expect(error.message).toContain('more unchanged lines');
     expect(await hashTree(root)).toBe(before);
@@ -100,7 +123,10 @@ describe('search/replace blocks', () => {
     const root = await makeTree();
     const before = await hashTree(root);
     const search = 'def get_lr(step):\n    if step < WARMUP:\n        return LEARNING_RATE * step / WARMUP';
-    const error = await expectRefusal(() => applyEdit(root, block('train.py', search, 'def get_lr(step):\n    return LEARNING_RATE'), POLICY), 'not_found');
+    const error = await expectRefusal(
+      () => applyEdit(root, block('train.py', search, 'def get_lr(step):\n    return LEARNING_RATE'), POLICY),
+      'not_found',
+    );
     expect(error.message).toContain('SEARCH block #1 not found in train.py');
     expect(error.message).toContain('if step < WARMUP:');
     expect(error.message).toMatch(/the closest text is at lines 16–18/i);
@@ -110,19 +136,30 @@ describe('search/replace blocks', () => {
 
   it('refuses a block with no path, and a block with no divider', async () => {
     const root = await makeTree();
-    await expectRefusal(() => planEdit(root, '<<<<<<< SEARCH\nBATCH_SIZE = 32\n=======\nBATCH_SIZE = 64\n>>>>>>> REPLACE\n', POLICY), 'unparseable');
-    const error = await expectRefusal(() => planEdit(root, 'train.py\n<<<<<<< SEARCH\nBATCH_SIZE = 32\n>>>>>>> REPLACE\n', POLICY), 'unparseable');
+    await expectRefusal(
+      () => planEdit(root, '<<<<<<< SEARCH\nBATCH_SIZE = 32\n=======\nBATCH_SIZE = 64\n>>>>>>> REPLACE\n', POLICY),
+      'unparseable',
+    );
+    const error = await expectRefusal(
+      () => planEdit(root, 'train.py\n<<<<<<< SEARCH\nBATCH_SIZE = 32\n>>>>>>> REPLACE\n', POLICY),
+      'unparseable',
+    );
     expect(error.message).toContain('=======');
   });
 
   it('refuses a block whose replacement is identical as a no-op', async () => {
     const root = await makeTree();
-    const error = await expectRefusal(() => planEdit(root, block('train.py', 'BATCH_SIZE = 32', 'BATCH_SIZE = 32'), POLICY), 'no_op');
+    const error = await expectRefusal(
+      () => planEdit(root, block('train.py', 'BATCH_SIZE = 32', 'BATCH_SIZE = 32'), POLICY),
+      'no_op',
+    );
     expect(error.message).toContain('changes nothing');
   });
 
   it('is detected as search/replace even inside a fence labelled with a path', () => {
-    const parsed = parseEdit('```python train.py\n<<<<<<< SEARCH\nBATCH_SIZE = 32\n=======\nBATCH_SIZE = 64\n>>>>>>> REPLACE\n```\n');
+    const parsed = parseEdit(
+      '```python train.py\n<<<<<<< SEARCH\nBATCH_SIZE = 32\n=======\nBATCH_SIZE = 64\n>>>>>>> REPLACE\n```\n',
+    );
     expect(parsed.format).toBe('search-replace');
     expect(parsed.operations).toMatchObject([{ kind: 'update', path: 'train.py' }]);
   });

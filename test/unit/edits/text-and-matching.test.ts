@@ -4,9 +4,12 @@ import { locateBlock } from '../../../src/edits/locate-block.js';
 import { fromDocument, toDocument } from '../../../src/edits/text-lines.js';
 
 describe('documents', () => {
-  it.each(['', 'a', 'a\n', 'a\r\nb\r\n', 'a\r\nb\nc', '\n\n', 'x\r\n\r\n'])('round-trips %j byte for byte', (content) => {
-    expect(fromDocument(toDocument(content))).toBe(content);
-  });
+  it.each(['', 'a', 'a\n', 'a\r\nb\r\n', 'a\r\nb\nc', '\n\n', 'x\r\n\r\n'])(
+    'round-trips %j byte for byte',
+    (content) => {
+      expect(fromDocument(toDocument(content))).toBe(content);
+    },
+  );
 
   it('picks the dominant line ending for new lines', () => {
     expect(toDocument('a\r\nb\r\nc\n').eol).toBe('\r\n');
@@ -31,11 +34,17 @@ describe('locateBlock', () => {
 
   it('falls back to a consistent indentation shift, and refuses an inconsistent one', () => {
     expect(locateBlock(lines, ['def g():', '  x = 1'])).toEqual({ kind: 'not_found' });
-    expect(locateBlock(lines, ['  def g():', '      x = 1'])).toMatchObject({ kind: 'found', match: { index: 4, tier: 'indentation', indent: { kind: 'remove', prefix: '  ' } } });
+    expect(locateBlock(lines, ['  def g():', '      x = 1'])).toMatchObject({
+      kind: 'found',
+      match: { index: 4, tier: 'indentation', indent: { kind: 'remove', prefix: '  ' } },
+    });
   });
 
   it('anchors a block at the end of the file', () => {
-    expect(locateBlock(lines, ['    x = 1', '    return x'], { atEnd: true })).toMatchObject({ kind: 'found', match: { index: 5 } });
+    expect(locateBlock(lines, ['    x = 1', '    return x'], { atEnd: true })).toMatchObject({
+      kind: 'found',
+      match: { index: 5 },
+    });
     expect(locateBlock(lines, ['def f():'], { atEnd: true })).toEqual({ kind: 'not_found' });
   });
 });

@@ -35,7 +35,9 @@ describe('unified diffs', () => {
   });
 
   it('accepts plain --- x / +++ x headers without a/ b/ (the reference flattened these)', async () => {
-    const text = LR_DIFF.replace('diff --git a/train.py b/train.py\n', '').replace('--- a/train.py', '--- train.py').replace('+++ b/train.py', '+++ train.py');
+    const text = LR_DIFF.replace('diff --git a/train.py b/train.py\n', '')
+      .replace('--- a/train.py', '--- train.py')
+      .replace('+++ b/train.py', '+++ train.py');
     expect(await afterApplying(text)).toContain('BATCH_SIZE = 64\n');
   });
 
@@ -56,7 +58,10 @@ describe('unified diffs', () => {
 
   it('refuses a bare @@ hunk whose context matches twice, leaving the tree unchanged', async () => {
     const root = await makeTree();
-    await writeFile(join(root, 'train.py'), (await readText(root, 'train.py')) + '\ndef again():\n    with torch.no_grad():\n        pass\n');
+    await writeFile(
+      join(root, 'train.py'),
+      (await readText(root, 'train.py')) + '\ndef again():\n    with torch.no_grad():\n        pass\n',
+    );
     const before = await hashTree(root);
     const text = `--- a/train.py\n+++ b/train.py\n@@\n-    with torch.no_grad():\n+    with torch.inference_mode():\n`;
     const error = await expectRefusal(() => applyEdit(root, text, POLICY), 'ambiguous');
@@ -72,7 +77,10 @@ describe('unified diffs', () => {
 
   it('uses line numbers to choose between repeated context', async () => {
     const root = await makeTree();
-    await writeFile(join(root, 'train.py'), (await readText(root, 'train.py')) + '\ndef again():\n    with torch.no_grad():\n        pass\n');
+    await writeFile(
+      join(root, 'train.py'),
+      (await readText(root, 'train.py')) + '\ndef again():\n    with torch.no_grad():\n        pass\n',
+    );
     const text = `--- a/train.py\n+++ b/train.py\n@@ -57,2 +57,2 @@\n def again():\n-    with torch.no_grad():\n+    with torch.inference_mode():\n`;
     await applyEdit(root, text, POLICY);
     const train = await readText(root, 'train.py');
@@ -87,7 +95,10 @@ describe('unified diffs', () => {
   });
 
   it('tolerates trailing-whitespace drift in context', async () => {
-    const text = LR_DIFF.replace(' WARMUP_STEPS = 100\n', ' WARMUP_STEPS = 100   \n').replace(' LEARNING_RATE = 3e-4\n', ' LEARNING_RATE = 3e-4\t\n');
+    const text = LR_DIFF.replace(' WARMUP_STEPS = 100\n', ' WARMUP_STEPS = 100   \n').replace(
+      ' LEARNING_RATE = 3e-4\n',
+      ' LEARNING_RATE = 3e-4\t\n',
+    );
     expect(await afterApplying(text)).toContain('LEARNING_RATE = 3e-4\nBATCH_SIZE = 64\nWARMUP_STEPS = 100\n');
   });
 
@@ -172,7 +183,11 @@ This doubles the depth and halves the batch.
   it('deletes a file with +++ /dev/null', async () => {
     const root = await makeTree();
     const model = await readText(root, 'model.py');
-    const body = model.trimEnd().split('\n').map((line) => `-${line}`).join('\n');
+    const body = model
+      .trimEnd()
+      .split('\n')
+      .map((line) => `-${line}`)
+      .join('\n');
     const summary = await applyEdit(root, `--- a/model.py\n+++ /dev/null\n@@ -1,21 +0,0 @@\n${body}\n`, POLICY);
     expect(summary.filesChanged).toEqual(['model.py']);
     expect(summary.removed).toBe(21);
@@ -200,7 +215,10 @@ This doubles the depth and halves the batch.
 
   it('refuses a hunk with no file header', async () => {
     const root = await makeTree();
-    await expectRefusal(() => planEdit(root, '@@ -10 +10 @@\n-BATCH_SIZE = 32\n+BATCH_SIZE = 64\n', POLICY), 'unparseable');
+    await expectRefusal(
+      () => planEdit(root, '@@ -10 +10 @@\n-BATCH_SIZE = 32\n+BATCH_SIZE = 64\n', POLICY),
+      'unparseable',
+    );
   });
 
   it('refuses binary patches', async () => {
@@ -215,7 +233,9 @@ This doubles the depth and halves the batch.
   });
 
   it('parses git renames', () => {
-    const parsed = parseEdit('diff --git a/model.py b/net.py\nsimilarity index 100%\nrename from model.py\nrename to net.py\n');
+    const parsed = parseEdit(
+      'diff --git a/model.py b/net.py\nsimilarity index 100%\nrename from model.py\nrename to net.py\n',
+    );
     expect(parsed.operations).toEqual([{ kind: 'update', path: 'model.py', hunks: [], moveTo: 'net.py' }]);
   });
 });
@@ -230,9 +250,12 @@ describe('unified diffs: model habits', () => {
     const root = await makeTree();
     const original = (await readText(root, 'train.py')).replace('WARMUP_STEPS = 100\n', 'WARMUP_STEPS = 100   \n');
     await writeFile(join(root, 'train.py'), original);
-    const text = '--- a/train.py\n+++ b/train.py\n@@\n-BATCH_SIZE = 32\n+BATCH_SIZE = 64\n WARMUP_STEPS = 100\n-MAX_STEPS = 2000\n+MAX_STEPS = 1000\n';
+    const text =
+      '--- a/train.py\n+++ b/train.py\n@@\n-BATCH_SIZE = 32\n+BATCH_SIZE = 64\n WARMUP_STEPS = 100\n-MAX_STEPS = 2000\n+MAX_STEPS = 1000\n';
     const summary = await applyEdit(root, text, POLICY);
-    expect(await readText(root, 'train.py')).toBe(original.replace('BATCH_SIZE = 32', 'BATCH_SIZE = 64').replace('MAX_STEPS = 2000', 'MAX_STEPS = 1000'));
+    expect(await readText(root, 'train.py')).toBe(
+      original.replace('BATCH_SIZE = 32', 'BATCH_SIZE = 64').replace('MAX_STEPS = 2000', 'MAX_STEPS = 1000'),
+    );
     expect(summary).toMatchObject({ added: 2, removed: 2 });
   });
 });

@@ -8,7 +8,12 @@ import { createEnvironmentRegistry, loadManifest } from '../../../src/environmen
 import { tempDir } from '../../helpers/temp-dir.js';
 import { FIXTURE_ENVIRONMENTS } from '../../helpers/test-server.js';
 
-async function writeEnvironment(root: string, name: string, manifest: unknown, files: Record<string, string> = {}): Promise<string> {
+async function writeEnvironment(
+  root: string,
+  name: string,
+  manifest: unknown,
+  files: Record<string, string> = {},
+): Promise<string> {
   const dir = join(root, name);
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, 'environment.json'), typeof manifest === 'string' ? manifest : JSON.stringify(manifest));
@@ -17,7 +22,10 @@ async function writeEnvironment(root: string, name: string, manifest: unknown, f
 }
 
 async function toyManifest(): Promise<Record<string, unknown>> {
-  return JSON.parse(await readFile(join(FIXTURE_ENVIRONMENTS, 'toy', 'environment.json'), 'utf8')) as Record<string, unknown>;
+  return JSON.parse(await readFile(join(FIXTURE_ENVIRONMENTS, 'toy', 'environment.json'), 'utf8')) as Record<
+    string,
+    unknown
+  >;
 }
 
 async function refusal(dir: string): Promise<ResearchError> {
@@ -60,7 +68,9 @@ describe('environment manifests', () => {
   it('refuses a knob whose variable is not assigned exactly once', async () => {
     const root = await tempDir();
     const manifest = await toyManifest();
-    const error = await refusal(await writeEnvironment(root, 'toy', manifest, { 'train.py': 'LEARNING_RATE = 1\nWIDTH = 2\nWIDTH = 3\n' }));
+    const error = await refusal(
+      await writeEnvironment(root, 'toy', manifest, { 'train.py': 'LEARNING_RATE = 1\nWIDTH = 2\nWIDTH = 3\n' }),
+    );
     expect(error.message).toMatch(/knobs\.width/);
     expect(error.message).toMatch(/exactly once/);
   });

@@ -11,7 +11,17 @@ import { FIXTURE_ENVIRONMENTS } from '../../helpers/test-server.js';
 const files = { 'train.py': 'LEARNING_RATE = 0.1  # step\nWIDTH = 8\n' };
 
 function idea(id: string, knobs: Record<string, number>): Idea {
-  return { id, schemaVersion: 1, environment: 'toy', title: id, text: id, origin: { provider: 'offline', model: 'x', kind: 'seed' }, parentIds: [], knobs, createdAt: '' };
+  return {
+    id,
+    schemaVersion: 1,
+    environment: 'toy',
+    title: id,
+    text: id,
+    origin: { provider: 'offline', model: 'x', kind: 'seed' },
+    parentIds: [],
+    knobs,
+    createdAt: '',
+  };
 }
 
 describe('knob moves', () => {
@@ -47,7 +57,15 @@ describe('offline provider', () => {
   it('builds exploit ideas on parents and skips what was tried', async () => {
     const { manifest } = await loadManifest(join(FIXTURE_ENVIRONMENTS, 'toy'));
     const parent = idea('idea_parent', { width: 16 });
-    const ideas = await createOfflineIdeaProvider().propose({ manifest, files, count: 4, kind: 'exploit', parents: [{ idea: parent }], history: [{ idea: parent }], seed: 3 });
+    const ideas = await createOfflineIdeaProvider().propose({
+      manifest,
+      files,
+      count: 4,
+      kind: 'exploit',
+      parents: [{ idea: parent }],
+      history: [{ idea: parent }],
+      seed: 3,
+    });
     expect(ideas.length).toBeGreaterThan(0);
     for (const proposal of ideas) {
       expect(proposal.parentIds).toContain('idea_parent');
@@ -57,13 +75,21 @@ describe('offline provider', () => {
 
   it('implements knob ideas as search/replace edits that keep comments', async () => {
     const { manifest } = await loadManifest(join(FIXTURE_ENVIRONMENTS, 'toy'));
-    const edit = await createOfflineEditWriter().writeEdit({ manifest, files, idea: idea('idea_x', { learning_rate: 0.2 }) });
-    expect(edit).toBe('train.py\n<<<<<<< SEARCH\nLEARNING_RATE = 0.1  # step\n=======\nLEARNING_RATE = 0.2  # step\n>>>>>>> REPLACE\n');
+    const edit = await createOfflineEditWriter().writeEdit({
+      manifest,
+      files,
+      idea: idea('idea_x', { learning_rate: 0.2 }),
+    });
+    expect(edit).toBe(
+      'train.py\n<<<<<<< SEARCH\nLEARNING_RATE = 0.1  # step\n=======\nLEARNING_RATE = 0.2  # step\n>>>>>>> REPLACE\n',
+    );
   });
 
   it('refuses ideas without knobs with a way forward', async () => {
     const { manifest } = await loadManifest(join(FIXTURE_ENVIRONMENTS, 'toy'));
     const plain = { ...idea('idea_y', {}), knobs: undefined };
-    await expect(createOfflineEditWriter().writeEdit({ manifest, files, idea: plain })).rejects.toThrow(/pass your own `edit`/);
+    await expect(createOfflineEditWriter().writeEdit({ manifest, files, idea: plain })).rejects.toThrow(
+      /pass your own `edit`/,
+    );
   });
 });

@@ -24,7 +24,11 @@ describe('reward', () => {
   });
 
   it('summarises seeds with mean, sample std and the baseline delta', () => {
-    const summary = summarizeReward([1.9, 2.1], { name: 'loss', direction: 'min' }, { value: 2.2, std: 0.1, runs: 3, profile: 'default' });
+    const summary = summarizeReward(
+      [1.9, 2.1],
+      { name: 'loss', direction: 'min' },
+      { value: 2.2, std: 0.1, runs: 3, profile: 'default' },
+    );
     expect(summary.metric.value).toBeCloseTo(2.0);
     expect(summary.metric.std).toBeCloseTo(sampleStd([1.9, 2.1]));
     expect(summary.metric.seeds).toBe(2);
@@ -42,8 +46,18 @@ describe('reward', () => {
 
 describe('result.json', () => {
   it('reads metric, metrics and curve', async () => {
-    const read = await readResult(await resultFile('{"metric": 1.5, "metrics": {"a": 2, "b": null}, "curve": [[0, 3], [1, 2]]}'));
-    expect(read).toEqual({ ok: true, metric: 1.5, metrics: { a: 2 }, curve: [[0, 3], [1, 2]] });
+    const read = await readResult(
+      await resultFile('{"metric": 1.5, "metrics": {"a": 2, "b": null}, "curve": [[0, 3], [1, 2]]}'),
+    );
+    expect(read).toEqual({
+      ok: true,
+      metric: 1.5,
+      metrics: { a: 2 },
+      curve: [
+        [0, 3],
+        [1, 2],
+      ],
+    });
   });
 
   it.each([

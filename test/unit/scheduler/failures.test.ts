@@ -28,8 +28,14 @@ afterEach(async () => {
 });
 
 async function runToy(profile: string, options: { preflight?: boolean; keep?: boolean } = {}) {
-  server = await createTestServer({ config: { preflight: { smoke: options.preflight ?? false }, keepWorkspaces: options.keep ?? false } });
-  const implementation = await server.services.implementIdea({ idea: { text: 'wider model' }, environment: 'toy', edit: TOY_EDIT });
+  server = await createTestServer({
+    config: { preflight: { smoke: options.preflight ?? false }, keepWorkspaces: options.keep ?? false },
+  });
+  const implementation = await server.services.implementIdea({
+    idea: { text: 'wider model' },
+    environment: 'toy',
+    edit: TOY_EDIT,
+  });
   expect(implementation.status).toBe('ready');
   const queued = await server.services.runExperiment({ implementationId: implementation.id, profile });
   return server.services.waitForExperiment(queued.id, 30_000);
@@ -67,7 +73,9 @@ describe('run failures through the local executor', () => {
     expect(experiment.failure?.category).toBe('timeout');
     expect(experiment.failure?.message).toMatch(/time limit of 2 s/);
     const home = (server as ResearchServer & { home: string }).home;
-    const grandchild = Number(await readFile(join(home, 'runs', experiment.id, 'seed-0', 'checkpoint', 'grandchild.pid'), 'utf8'));
+    const grandchild = Number(
+      await readFile(join(home, 'runs', experiment.id, 'seed-0', 'checkpoint', 'grandchild.pid'), 'utf8'),
+    );
     expect(grandchild).toBeGreaterThan(0);
     expect(isRunning(grandchild)).toBe(false);
   });
@@ -88,10 +96,16 @@ describe('run failures through the local executor', () => {
     process.env.OPENAI_API_KEY = 'sk-should-not-leak';
     try {
       server = await createTestServer({ config: { preflight: { smoke: false }, keepWorkspaces: true } });
-      const implementation = await server.services.implementIdea({ idea: { text: 'x' }, environment: 'toy', edit: TOY_EDIT });
+      const implementation = await server.services.implementIdea({
+        idea: { text: 'x' },
+        environment: 'toy',
+        edit: TOY_EDIT,
+      });
       const queued = await server.services.runExperiment({ implementationId: implementation.id, profile: 'secrets' });
       await server.services.waitForExperiment(queued.id, 30_000);
-      const seen = JSON.parse(await readFile(join(server.home, 'runs', queued.id, 'seed-0', 'checkpoint', 'env.json'), 'utf8')) as { leaked: string[]; keys: string[] };
+      const seen = JSON.parse(
+        await readFile(join(server.home, 'runs', queued.id, 'seed-0', 'checkpoint', 'env.json'), 'utf8'),
+      ) as { leaked: string[]; keys: string[] };
       expect(seen.leaked).toEqual([]);
       expect(seen.keys).not.toContain('OPENAI_API_KEY');
     } finally {
@@ -110,7 +124,11 @@ describe('run failures through the local executor', () => {
 describe('cancellation', () => {
   it('cancels a running experiment and kills its process', async () => {
     server = await createTestServer({ config: { preflight: { smoke: false } } });
-    const implementation = await server.services.implementIdea({ idea: { text: 'x' }, environment: 'toy', edit: TOY_EDIT });
+    const implementation = await server.services.implementIdea({
+      idea: { text: 'x' },
+      environment: 'toy',
+      edit: TOY_EDIT,
+    });
     const queued = await server.services.runExperiment({ implementationId: implementation.id, profile: 'slow' });
     const running = await new Promise<void>((resolve) => {
       const stop = server?.services.onExperimentUpdate((e) => {
@@ -132,7 +150,11 @@ describe('cancellation', () => {
 
   it('cancels a queued experiment without running it', async () => {
     server = await createTestServer({ config: { preflight: { smoke: false } } });
-    const implementation = await server.services.implementIdea({ idea: { text: 'x' }, environment: 'toy', edit: TOY_EDIT });
+    const implementation = await server.services.implementIdea({
+      idea: { text: 'x' },
+      environment: 'toy',
+      edit: TOY_EDIT,
+    });
     const first = await server.services.runExperiment({ implementationId: implementation.id, profile: 'slow' });
     const second = await server.services.runExperiment({ implementationId: implementation.id });
     const cancelled = await server.services.cancelExperiment(second.id);

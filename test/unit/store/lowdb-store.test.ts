@@ -125,7 +125,17 @@ describe('lowdb store refuses damaged or newer files, and never writes them', ()
     });
   }
 
-  it('stops on a record id stored twice', async () => {
+  it('stops on a record id stored twice in one segment', async () => {
+    await seed(2);
+    const data = JSON.parse(await readFile(segment('experiments', 0), 'utf8'));
+    data.records.push(data.records[0]);
+    await writeFile(segment('experiments', 0), JSON.stringify(data));
+    const error = await rejection(openLowdbStore(dir, { segmentSize: 3 }));
+    expect(error.code).toBe('store_corrupt');
+    expect(error.message).toContain('same record id twice');
+  });
+
+  it('stops on a record id stored in two segments', async () => {
     await seed(4);
     const first = JSON.parse(await readFile(segment('experiments', 0), 'utf8'));
     const second = JSON.parse(await readFile(segment('experiments', 1), 'utf8'));

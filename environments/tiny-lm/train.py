@@ -29,7 +29,7 @@ import torch  # noqa: E402
 
 from model import GPT, GPTConfig  # noqa: E402
 
-LEARNING_RATE = 1e-3
+LEARNING_RATE = 3e-3
 MIN_LR_RATIO = 0.1  # cosine decay ends at LEARNING_RATE * MIN_LR_RATIO
 WARMUP_STEPS = 50
 WEIGHT_DECAY = 0.1

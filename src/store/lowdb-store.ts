@@ -19,7 +19,7 @@ export interface LowdbStoreOptions {
   command?: string;
 }
 
-export const DEFAULT_SEGMENT_SIZE = 1000;
+export const DEFAULT_SEGMENT_SIZE = 256;
 
 /**
  * Opens (or creates) the store in `dataDir`: takes the directory's lock, then reads and validates

@@ -6,12 +6,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
 import { loadConfig } from '../../src/config/load-config.js';
+import type { ResearchServer } from '../../src/server.js';
 import { createResearchServer } from '../../src/server.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { benchStoreWrite } from './store-bench.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/environments');
-const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 30);
+const SAMPLES = Number(process.env.BENCH_SAMPLES ?? 40);
+const WARM_UP = 3;
 
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -30,24 +32,28 @@ function run(command: string[], cwd: string, env: Record<string, string>): Promi
 }
 
 /** The noop environment's two steps, run directly: the floor groundwork is compared with. */
-async function directMs(): Promise<number> {
-  const dir = await mkdtemp(join(tmpdir(), 'bench-direct-'));
+async function direct(dir: string): Promise<number> {
   const out = join(dir, 'out');
-  await mkdir(out);
+  await mkdir(out, { recursive: true });
   const env = { PATH: process.env.PATH ?? '/usr/bin:/bin', GROUNDWORK_OUT: out };
-  const times: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const started = performance.now();
-    await run(['/bin/sh', '-c', 'exit 0'], dir, env);
-    await run(['/bin/sh', '-c', `echo '{"metric": 1.0}' > "$GROUNDWORK_OUT/result.json"`], dir, env);
-    times.push(performance.now() - started);
-  }
-  await rm(dir, { recursive: true, force: true });
-  return median(times);
+  const started = performance.now();
+  await run(['/bin/sh', '-c', 'exit 0'], dir, env);
+  await run(['/bin/sh', '-c', `echo '{"metric": 1.0}' > "$GROUNDWORK_OUT/result.json"`], dir, env);
+  return performance.now() - started;
 }
 
-async function groundworkMs(): Promise<number> {
+/** The same two steps as a groundwork experiment: queue, workspace, both jobs, result, reward, store writes. */
+async function throughGroundwork(server: ResearchServer, implementationId: string): Promise<number> {
+  const started = performance.now();
+  const queued = await server.services.runExperiment({ implementationId });
+  const ended = await server.services.waitForExperiment(queued.id, 60_000);
+  if (ended.state !== 'succeeded') throw new Error(`bench experiment ${ended.state}: ${ended.failure?.message}`);
+  return performance.now() - started;
+}
+
+async function experimentOverhead(): Promise<{ direct: number; groundwork: number }> {
   const home = await mkdtemp(join(tmpdir(), 'bench-home-'));
+  const scratch = await mkdtemp(join(tmpdir(), 'bench-direct-'));
   const config = loadConfig({ env: {}, configFile: null, overrides: { home, environmentDirs: [FIXTURES] } });
   const server = await createResearchServer(config, { log: silentLogger });
   try {
@@ -56,37 +62,44 @@ async function groundworkMs(): Promise<number> {
       environment: 'noop',
       edit: 'settings.txt\n<<<<<<< SEARCH\nvalue = 1\n=======\nvalue = 2\n>>>>>>> REPLACE\n',
     });
-    const times: number[] = [];
-    for (let i = 0; i < SAMPLES + 3; i++) {
-      const started = performance.now();
-      const queued = await server.services.runExperiment({ implementationId: implementation.id });
-      const ended = await server.services.waitForExperiment(queued.id, 60_000);
-      if (ended.state !== 'succeeded') throw new Error(`bench experiment ${ended.state}: ${ended.failure?.message}`);
-      if (i >= 3) times.push(performance.now() - started); // first runs warm up caches
+    const directTimes: number[] = [];
+    const groundworkTimes: number[] = [];
+    // Interleaved, so load on this machine hits both sides alike.
+    for (let i = 0; i < SAMPLES + WARM_UP; i++) {
+      const d = await direct(scratch);
+      const g = await throughGroundwork(server, implementation.id);
+      if (i >= WARM_UP) {
+        directTimes.push(d);
+        groundworkTimes.push(g);
+      }
     }
-    return median(times);
+    return { direct: median(directTimes), groundwork: median(groundworkTimes) };
   } finally {
     await server.close();
     await rm(home, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
   }
 }
 
-const direct = await directMs();
-const viaGroundwork = await groundworkMs();
-const overhead = viaGroundwork - direct;
+const experiment = await experimentOverhead();
+const overhead = experiment.groundwork - experiment.direct;
 console.log(
-  `experiment: direct ${direct.toFixed(1)} ms, through groundwork ${viaGroundwork.toFixed(1)} ms (median of ${SAMPLES}); overhead ${overhead.toFixed(1)} ms (goal <= 100)`,
+  `experiment (no-op train + evaluate): direct ${experiment.direct.toFixed(1)} ms, through groundwork ${experiment.groundwork.toFixed(1)} ms ` +
+    `(medians of ${SAMPLES}, interleaved); overhead ${overhead.toFixed(1)} ms (goal <= 100)`,
 );
-const write1k = (await benchStoreWrite(1_000, 50)).medianMs;
-console.log(`store: record one experiment with 1k stored: ${write1k.toFixed(2)} ms (median of 50)`);
-const write100k = (await benchStoreWrite(100_000, 50)).medianMs;
+const small = await benchStoreWrite(1_000);
 console.log(
-  `store: record one experiment with 100k stored: ${write100k.toFixed(2)} ms (median of 50); ratio ${(write100k / write1k).toFixed(2)} (goal <= 2)`,
+  `store: one more experiment with 1k stored: ${small.medianMs.toFixed(2)} ms (median over a segment cycle; open ${small.openMs.toFixed(0)} ms)`,
+);
+const large = await benchStoreWrite(100_000);
+console.log(
+  `store: one more experiment with 100k stored: ${large.medianMs.toFixed(2)} ms (open ${large.openMs.toFixed(0)} ms); ` +
+    `ratio ${(large.medianMs / small.medianMs).toFixed(2)} (goal <= 2)`,
 );
 console.log(
   JSON.stringify({
     experiment_overhead_ms: Number(overhead.toFixed(1)),
-    store_write_ms_1k: Number(write1k.toFixed(3)),
-    store_write_ms_100k: Number(write100k.toFixed(3)),
+    store_write_ms_1k: Number(small.medianMs.toFixed(3)),
+    store_write_ms_100k: Number(large.medianMs.toFixed(3)),
   }),
 );

@@ -23,9 +23,10 @@ const experimentId = (i: number): string => `exp_${String(i).padStart(12, '0')}`
 /**
  * Fills a fresh store with `n` ~1 KB experiments, then times `samples` sequential puts of new ones (after a
  * few untimed ones). A put rewrites only the last segment, so its cost depends on how full that segment is
- * (0 to 1000 records), never on `n`; for `n` a multiple of 1000 the timed puts start a fresh segment.
+ * (0 to DEFAULT_SEGMENT_SIZE records), never on `n`. The default sample count is one whole segment cycle, so
+ * the median is taken over every fill level rather than the cheap start of a fresh segment.
  */
-export async function benchStoreWrite(n: number, samples: number): Promise<StoreWriteBench> {
+export async function benchStoreWrite(n: number, samples: number = DEFAULT_SEGMENT_SIZE): Promise<StoreWriteBench> {
   const dataDir = await mkdtemp(join(tmpdir(), 'gw-bench-store-'));
   try {
     await fillSegments(dataDir, n);

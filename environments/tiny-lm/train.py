@@ -3,7 +3,7 @@
 Environment:
   GROUNDWORK_SEED            seed for everything (default 0)
   GROUNDWORK_CHECKPOINT_DIR  where checkpoint.pt and train_log.json go (required)
-  TINY_LM_MAX_STEPS          optimiser steps (default 600; the smoke profile shrinks it)
+  TINY_LM_MAX_STEPS          optimiser steps (default 400; the smoke profile shrinks it)
   TINY_LM_THREADS            torch CPU threads (default 2)
   TINY_LM_LOG_EVERY          steps between loss-curve points (default 25)
 
@@ -78,16 +78,34 @@ def make_optimizer(model: torch.nn.Module) -> torch.optim.Optimizer:
     return torch.optim.AdamW(groups, lr=LEARNING_RATE, betas=(0.9, BETA2))
 
 
+def warn_if_slow_blas() -> None:
+    """Debian's torch uses the system BLAS; the reference one makes this run ~15x slower."""
+    a = torch.randn(256, 256)
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        a @ a
+        best = min(best, time.perf_counter() - start)
+    gflops = 2 * 256**3 / best / 1e9
+    if gflops < 12:
+        print(
+            f"warning: matrix multiply runs at {gflops:.1f} GFLOP/s; torch is probably using the reference BLAS "
+            "(on Debian/Ubuntu: apt-get install libopenblas0-pthread)",
+            flush=True,
+        )
+
+
 def main() -> None:
     checkpoint_dir = os.environ.get("GROUNDWORK_CHECKPOINT_DIR", "").strip()
     if not checkpoint_dir:
         sys.exit("train.py: GROUNDWORK_CHECKPOINT_DIR is not set; it names the folder for checkpoint.pt and train_log.json")
     seed = env_int("GROUNDWORK_SEED", 0)
-    max_steps = env_int("TINY_LM_MAX_STEPS", 600)
+    max_steps = env_int("TINY_LM_MAX_STEPS", 400)
     threads = env_int("TINY_LM_THREADS", int(THREADS) if THREADS.isdigit() else 2)
     log_every = max(1, env_int("TINY_LM_LOG_EVERY", 25))
 
     torch.set_num_threads(max(1, threads))
+    warn_if_slow_blas()  # before seeding, so it leaves the random streams alone
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)

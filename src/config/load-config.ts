@@ -10,10 +10,11 @@ import { z } from 'zod';
 import { ResearchError } from '../domain/errors.js';
 import { Config } from './schema.js';
 
-export type ConfigOverrides = Partial<Omit<Config, 'scheduler' | 'executor' | 'preflight'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'scheduler' | 'executor' | 'preflight' | 'http'>> & {
   scheduler?: Partial<Config['scheduler']>;
   executor?: Partial<Config['executor']>;
   preflight?: Partial<Config['preflight']>;
+  http?: Partial<Config['http']>;
 };
 
 /** The repository's own `environments/` folder (next to dist/ or src/). */
@@ -64,6 +65,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   const executor: Record<string, unknown> = {};
   if (env.GROUNDWORK_ISOLATE_NETWORK) executor.isolateNetwork = env.GROUNDWORK_ISOLATE_NETWORK;
   if (Object.keys(executor).length > 0) out.executor = executor;
+  if (env.GROUNDWORK_TOKEN) out.http = { token: env.GROUNDWORK_TOKEN };
   return out;
 }
 

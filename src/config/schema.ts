@@ -39,5 +39,19 @@ export const Config = z.object({
   /** The only variables a job inherits (PATH and locale); secrets never reach a job. */
   jobEnv: z.record(z.string(), z.string()).default({}),
   logLevel: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** `groundwork serve`: where the daemon listens and who may talk to it. */
+  http: z
+    .object({
+      host: z.string().min(1).default('127.0.0.1'),
+      /** 0 picks a free port. */
+      port: z.number().int().min(0).max(65535).default(7410),
+      /** Bearer token for /mcp and /api (env GROUNDWORK_TOKEN); required when bound to a non-loopback address. */
+      token: z.string().min(16, 'use a token of at least 16 characters').optional(),
+      /** Extra Host header names accepted besides the loopback names and the bound address (`*`: any). */
+      allowedHosts: z.array(z.string().min(1)).default([]),
+      /** Extra browser origins accepted besides loopback origins, e.g. `https://dashboard.example`. */
+      allowedOrigins: z.array(z.string().min(1)).default([]),
+    })
+    .default({ host: '127.0.0.1', port: 7410, allowedHosts: [], allowedOrigins: [] }),
 });
 export type Config = z.infer<typeof Config>;

@@ -5,6 +5,16 @@ import type { SearchRunner, ServiceDeps, StartSearchInput } from './deps.js';
 import { getExperiment, runExperiment, type RunExperimentInput } from './experiments.js';
 import { proposeIdeas, type ProposeIdeasInput } from './ideas.js';
 import { implementIdea, type ImplementIdeaInput } from './implementations.js';
+import {
+  type EnvironmentFileInfo,
+  type ExperimentLog,
+  getImplementation,
+  getSearch,
+  listEnvironmentFiles,
+  readEnvironmentFile,
+  readExperimentLogs,
+  readImplementationDiff,
+} from './inspect.js';
 import { leaderboard, type LeaderboardRow } from './leaderboard.js';
 
 export interface ResearchServices {
@@ -29,6 +39,16 @@ export interface ResearchServices {
   getIdea(id: string): Promise<Idea | undefined>;
   listSearches(): Promise<Search[]>;
   listExperiments(filter?: { state?: Experiment['state'] }): Promise<Experiment[]>;
+  /** Every file of an environment, with whether an edit may touch it. */
+  listEnvironmentFiles(environment: string): Promise<EnvironmentFileInfo[]>;
+  /** One text file of an environment (relative path; no escaping the folder). */
+  readEnvironmentFile(environment: string, path: string): Promise<string>;
+  getImplementation(id: string): Promise<Implementation>;
+  /** The canonical diff of an implementation ('' when it failed). */
+  readImplementationDiff(id: string): Promise<string>;
+  /** Training and evaluation logs of each run of an experiment. */
+  readExperimentLogs(id: string): Promise<ExperimentLog[]>;
+  getSearch(id: string): Promise<Search>;
 }
 
 export function createResearchServices(deps: ServiceDeps, searches: SearchRunner): ResearchServices {
@@ -65,5 +85,11 @@ export function createResearchServices(deps: ServiceDeps, searches: SearchRunner
     listSearches: () => deps.store.searches.list(),
     listExperiments: (filter = {}) =>
       deps.store.experiments.list((e) => filter.state === undefined || e.state === filter.state),
+    listEnvironmentFiles: async (name) => listEnvironmentFiles(await deps.environments.get(name)),
+    readEnvironmentFile: async (name, path) => readEnvironmentFile(await deps.environments.get(name), path),
+    getImplementation: (id) => getImplementation(deps, id),
+    readImplementationDiff: (id) => readImplementationDiff(deps, id),
+    readExperimentLogs: (id) => readExperimentLogs(deps, id),
+    getSearch: (id) => getSearch(deps, id),
   };
 }

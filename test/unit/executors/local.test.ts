@@ -1,0 +1,52 @@
+// Local-executor specifics: no network inside jobs when isolation is available, and nothing inherited.
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+
+import { describe, expect, it } from 'vitest';
+
+import { createLocalExecutor, detectNetworkIsolation } from '../../../src/executors/local.js';
+import { tempDir } from '../../helpers/temp-dir.js';
+
+const isolation = detectNetworkIsolation();
+
+async function runShell(script: string, isolate: 'auto' | 'off'): Promise<string> {
+  const dir = await tempDir();
+  const executor = createLocalExecutor({ killGraceSec: 1, isolateNetwork: isolate });
+  const logPath = join(dir, 'job.log');
+  const handle = await executor.start({
+    jobId: 'probe',
+    command: ['/bin/sh', '-c', script],
+    cwd: dir,
+    env: { PATH: '/usr/bin:/bin' },
+    logPath,
+    timeLimitSec: 10,
+    resources: { gpus: 0, cpus: 1, memoryGiB: 1, timeLimitSec: 10, evaluateTimeLimitSec: 10 },
+    writable: [dir],
+    readOnly: [],
+  });
+  await executor.wait(handle);
+  return readFile(logPath, 'utf8');
+}
+
+describe('local executor', () => {
+  it.skipIf(!isolation)('gives jobs a network namespace with only loopback', async () => {
+    const inside = await runShell('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', 'auto');
+    expect(inside.trim().split('\n')).toEqual(['lo']);
+  });
+
+  it('passes exactly the environment it is given', async () => {
+    process.env.GROUNDWORK_SECRET_PROBE = 'x';
+    try {
+      const inside = await runShell('env | cut -d= -f1 | sort', 'off');
+      expect(inside).not.toContain('GROUNDWORK_SECRET_PROBE');
+      expect(inside.trim().split('\n')).toEqual(expect.arrayContaining(['PATH']));
+    } finally {
+      delete process.env.GROUNDWORK_SECRET_PROBE;
+    }
+  });
+
+  it.skipIf(isolation !== undefined)('refuses to start when isolation is required but unavailable', async () => {
+    const executor = createLocalExecutor({ killGraceSec: 1, isolateNetwork: 'required' });
+    await expect(executor.start({} as never)).rejects.toThrow(/network isolation is required/);
+  });
+});

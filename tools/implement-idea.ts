@@ -1,0 +1,80 @@
+// implement_idea: turn an idea into a checked edit, written by the configured implementer or given by the caller.
+import { z } from 'zod';
+
+import { ResearchError } from '../src/domain/errors.js';
+import { MAX_EDIT_CHARS } from '../src/services/implementations.js';
+import { defineTool } from './define-tool.js';
+
+const MAX_DIFF_CHARS = 100_000;
+
+export const implementIdea = defineTool({
+  name: 'implement_idea',
+  title: 'Implement an idea as a code edit',
+  description: `Turns an idea into an edit of the environment's editable files, applies it to a fresh copy and checks it (frozen files, paths outside the tree, edits that do not apply, Python syntax). Give idea_id (from propose_idea), or idea (your own text) together with environment. Without edit, the configured implementer writes the edit (with revisions). With edit, your edit is applied and checked exactly like an implementer's; formats: unified diff, search/replace blocks (path line, then <<<<<<< SEARCH / ======= / >>>>>>> REPLACE), apply_patch envelopes, or a whole file. Returns status "ready" with the canonical diff and an implementation_id for run_experiment, or status "failed" with the reason: fix the edit and call again.`,
+  kind: 'generate',
+  input: z.object({
+    idea_id: z.string().min(1).max(100).optional().describe('id of a stored idea (from propose_idea)'),
+    idea: z.string().min(1).max(20_000).optional().describe('your own idea text; needs environment'),
+    title: z.string().max(200).optional().describe('short title for your own idea'),
+    environment: z.string().min(1).max(100).optional().describe('environment for your own idea'),
+    edit: z
+      .string()
+      .min(1)
+      .max(MAX_EDIT_CHARS, `the edit may be at most ${MAX_EDIT_CHARS} characters; send a diff or search/replace blocks, not whole files`)
+      .optional()
+      .describe('your own edit of the editable files; omit to let the implementer write it'),
+  }),
+  output: z.object({
+    implementation_id: z.string(),
+    idea_id: z.string(),
+    environment: z.string(),
+    status: z.enum(['ready', 'failed']),
+    implementer: z.string().describe('"client" when the edit was yours'),
+    diff: z.string().optional().describe('canonical unified diff of the change'),
+    files_changed: z.array(z.string()).optional(),
+    error: z.object({ category: z.enum(['edit_refused', 'preflight_failed']), message: z.string() }).optional(),
+    attempts: z.number().int().describe('edits tried (the implementer revises refused edits)'),
+  }),
+  async handle({ services, signal, log }, input) {
+    if (input.idea_id !== undefined && input.idea !== undefined) {
+      throw new ResearchError('bad_input', 'give either idea_id or idea (with environment), not both');
+    }
+    if (input.idea_id === undefined && (input.idea === undefined || input.environment === undefined)) {
+      throw new ResearchError(
+        'bad_input',
+        'give idea_id (from propose_idea), or idea (your idea text) together with environment (from list_environments)',
+      );
+    }
+    const implementation = await services.implementIdea(
+      {
+        ideaId: input.idea_id,
+        idea: input.idea !== undefined ? { text: input.idea, title: input.title } : undefined,
+        environment: input.environment,
+        edit: input.edit,
+      },
+      signal,
+    );
+    let diff: string | undefined;
+    if (implementation.status === 'ready') {
+      diff = await services.readImplementationDiff(implementation.id);
+      if (diff.length > MAX_DIFF_CHARS) diff = `${diff.slice(0, MAX_DIFF_CHARS)}\n… (diff truncated)`;
+    }
+    log.info(`implementation ${implementation.id}: ${implementation.status}`);
+    return {
+      implementation_id: implementation.id,
+      idea_id: implementation.ideaId,
+      environment: implementation.environment,
+      status: implementation.status,
+      implementer: implementation.implementer,
+      ...(diff !== undefined ? { diff, files_changed: implementation.filesChanged } : {}),
+      ...(implementation.error ? { error: implementation.error } : {}),
+      attempts: implementation.attempts.length,
+    };
+  },
+  render(output) {
+    if (output.status === 'failed') {
+      return `implementation ${output.implementation_id} failed after ${output.attempts} attempt(s): ${output.error?.category}: ${output.error?.message}\nFix the edit and call implement_idea again (idea_id ${output.idea_id}).`;
+    }
+    return `implementation ${output.implementation_id} is ready (changed ${output.files_changed?.join(', ')}).\nNext: run_experiment { implementation_id: "${output.implementation_id}" }.\n\n${output.diff ?? ''}`;
+  },
+});

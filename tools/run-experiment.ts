@@ -1,0 +1,51 @@
+// run_experiment: queue a ready implementation for execution; returns an experiment id at once.
+import { z } from 'zod';
+
+import { MAX_SEEDS } from '../src/services/experiments.js';
+import { defineTool } from './define-tool.js';
+import { ExperimentStatus } from './shapes.js';
+
+export const runExperiment = defineTool({
+  name: 'run_experiment',
+  title: 'Run an experiment',
+  description:
+    'Queues a ready implementation (from implement_idea) to train and evaluate once per seed, and returns an experiment_id at once; it does not wait. Follow it with get_reward { experiment_id, wait_seconds }. Profile "smoke" (when the environment has it) is a cheap check; "default" is the real run that the baseline was measured with.',
+  kind: 'write',
+  input: z.object({
+    implementation_id: z.string().min(1).max(100).describe('id from implement_idea with status "ready"'),
+    seeds: z
+      .array(z.number().int().min(0).max(1_000_000))
+      .min(1)
+      .max(MAX_SEEDS)
+      .optional()
+      .describe(`seeds to run (default [0]); several seeds give a mean and spread; at most ${MAX_SEEDS}`),
+    profile: z.string().min(1).max(100).optional().describe('environment profile (default "default")'),
+  }),
+  output: z.object({
+    experiment_id: z.string(),
+    status: ExperimentStatus,
+    implementation_id: z.string(),
+    environment: z.string(),
+    seeds: z.array(z.number().int()),
+    profile: z.string(),
+  }),
+  async handle({ services, log }, input) {
+    const experiment = await services.runExperiment({
+      implementationId: input.implementation_id,
+      seeds: input.seeds,
+      profile: input.profile,
+    });
+    log.info(`experiment ${experiment.id} queued`, { implementation: input.implementation_id });
+    return {
+      experiment_id: experiment.id,
+      status: experiment.state,
+      implementation_id: experiment.implementationId,
+      environment: experiment.environment,
+      seeds: experiment.runs.map((run) => run.seed),
+      profile: experiment.profile,
+    };
+  },
+  render(output) {
+    return `experiment ${output.experiment_id} is ${output.status} (${output.environment}, profile ${output.profile}, seeds ${output.seeds.join(', ')}).\nNext: get_reward { experiment_id: "${output.experiment_id}", wait_seconds: 30 }.`;
+  },
+});

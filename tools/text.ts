@@ -1,0 +1,57 @@
+// Readable text renderings of tool results, for clients that show only text.
+import type { z } from 'zod';
+
+import type { LeaderboardRowShape, RewardShape, SearchShape } from './shapes.js';
+
+export function num(value: number | undefined, digits = 4): string {
+  return value === undefined ? '-' : Number(value.toFixed(digits)).toString();
+}
+
+export function signed(value: number | undefined, digits = 4): string {
+  return value === undefined ? '-' : `${value >= 0 ? '+' : ''}${num(value, digits)}`;
+}
+
+export function rewardText(reward: z.output<typeof RewardShape>): string {
+  const lines = [`experiment ${reward.experiment_id}: ${reward.status} (${reward.environment}, profile ${reward.profile})`];
+  if (reward.metric) {
+    const { metric } = reward;
+    const spread = metric.std !== undefined && (metric.seeds ?? 1) > 1 ? ` ± ${num(metric.std)} over ${metric.seeds} seeds` : '';
+    lines.push(`${metric.name} = ${num(metric.value)}${spread} (${metric.direction === 'min' ? 'lower' : 'higher'} is better)`);
+  }
+  if (reward.reward !== undefined) lines.push(`reward = ${num(reward.reward, 6)}`);
+  if (reward.baseline) {
+    const { baseline } = reward;
+    lines.push(
+      `baseline ${num(baseline.value)} ± ${num(baseline.std)}: delta ${signed(baseline.delta)}, ${baseline.improved ? 'better than the baseline' : 'not better than the baseline'}`,
+    );
+  }
+  if (reward.failure) {
+    lines.push(`failure: ${reward.failure.category}: ${reward.failure.message}`);
+    if (reward.failure.log_tail) lines.push('log tail:', reward.failure.log_tail);
+  }
+  if (reward.status === 'queued' || reward.status === 'running') {
+    lines.push(`still ${reward.status}: call get_reward again (wait_seconds up to 45) to wait for the result`);
+  }
+  return lines.join('\n');
+}
+
+export function searchText(search: z.output<typeof SearchShape>): string {
+  const lines = [
+    `search ${search.search_id}: ${search.status} (${search.strategy} on ${search.environment}, epoch ${search.epoch}, ${search.experiments} experiments)`,
+  ];
+  if (search.error) lines.push(`error: ${search.error}`);
+  return lines.join('\n');
+}
+
+export function leaderboardText(rows: readonly z.output<typeof LeaderboardRowShape>[]): string {
+  if (rows.length === 0) return 'no experiments yet';
+  return rows
+    .map((row) => {
+      const result =
+        row.metric !== undefined
+          ? `metric ${num(row.metric)}, reward ${num(row.reward, 6)}${row.delta !== undefined ? `, delta ${signed(row.delta)}${row.improved ? ' (better than baseline)' : ''}` : ''}`
+          : (row.failure ?? row.status);
+      return `${row.rank}. ${row.title} [${row.experiment_id}]: ${result}`;
+    })
+    .join('\n');
+}

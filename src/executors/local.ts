@@ -1,6 +1,6 @@
 // Local executor: a child process in its own process group, killed as a whole on timeout or cancel.
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -41,6 +41,23 @@ function killGroup(pid: number, signal: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** The kernel's start time of a process (Linux), to tell our job from a later process that reused its pid. */
+function processStartTicks(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** True when the handle's process is still the one we started. */
+function isSameProcess(handle: RunHandle): boolean {
+  if (typeof handle.pid !== 'number' || !isAlive(handle.pid)) return false;
+  const recorded = typeof handle.startTicks === 'string' ? handle.startTicks : undefined;
+  return recorded === undefined || processStartTicks(handle.pid) === recorded;
 }
 
 function isAlive(pid: number): boolean {
@@ -129,7 +146,8 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
         });
       });
       jobs.set(spec.jobId, job);
-      return { executor: 'local', jobId: spec.jobId, pid: job.pid, startedAt };
+      const startTicks = processStartTicks(job.pid);
+      return { executor: 'local', jobId: spec.jobId, pid: job.pid, startedAt, ...(startTicks ? { startTicks } : {}) };
     },
 
     async wait(handle: RunHandle): Promise<JobExit> {
@@ -143,8 +161,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
 
     async poll(handle: RunHandle): Promise<JobStatus> {
       if (jobs.has(handle.jobId)) return { state: 'running' };
-      const pid = typeof handle.pid === 'number' ? handle.pid : undefined;
-      if (pid !== undefined && isAlive(pid)) return { state: 'running' };
+      if (isSameProcess(handle)) return { state: 'running' };
       return { state: 'lost', reason: 'the process is gone and its exit status was not observed by this daemon' };
     },
 
@@ -157,7 +174,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
         return;
       }
       // A job from an earlier daemon: its process group id is its pid.
-      if (typeof handle.pid === 'number' && isAlive(handle.pid)) killGroup(handle.pid, 'SIGKILL');
+      if (isSameProcess(handle)) killGroup(handle.pid as number, 'SIGKILL');
     },
 
     async close(): Promise<void> {

@@ -67,7 +67,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         const next = (await deps.store.experiments.list((e) => e.state === 'queued' && !running.has(e.id)))[0];
         if (!next) break;
         const controller = new AbortController();
-        const done = process(next, controller.signal)
+        const done = runOne(next, controller.signal)
           .catch((error: unknown) =>
             deps.log.error('experiment crashed the scheduler', { id: next.id, error: errorMessage(error) }),
           )
@@ -82,7 +82,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   };
 
-  const process = async (experiment: Experiment, signal: AbortSignal): Promise<void> => {
+  const runOne = async (experiment: Experiment, signal: AbortSignal): Promise<void> => {
     experiment.state = 'running';
     await save(experiment);
     deps.log.info('experiment started', { id: experiment.id, environment: experiment.environment });

@@ -96,44 +96,54 @@ export const demoCommand: Command = {
     const batchSize = toInteger(values['batch-size'], 'batch-size', 3);
     const strategy = values.strategy ?? 'evolutionary';
     const seed = toInteger(values.seed, 'seed', 1);
-    return withServer(values, io.env, async ({ config, services }) => {
-      const started = Date.now();
-      const { manifest } = await services.getEnvironment(environment);
-      const { python } = await services.checkSetup(environment);
-      io.stdout(`groundwork demo: ${strategy} search on ${environment} (${manifest.description})`);
-      io.stdout(`  ${epochs} epochs × ${batchSize} ideas, offline provider, local executor, python ${python}`);
-      if (manifest.baseline)
+    // Progress lines are the demo's output; the stack's own logs stay quiet unless asked for.
+    const quiet = io.env.GROUNDWORK_LOG_LEVEL ? {} : { logLevel: 'warn' as const };
+    return withServer(
+      values,
+      io.env,
+      async ({ config, services }) => {
+        const started = Date.now();
+        const { manifest } = await services.getEnvironment(environment);
+        const { python } = await services.checkSetup(environment);
         io.stdout(
-          `  baseline ${manifest.metric.name} ${formatNumber(manifest.baseline.value)} ± ${formatNumber(manifest.baseline.std)} over ${manifest.baseline.runs} seeds`,
+          `groundwork demo: ${strategy} search on ${environment}, ${manifest.metric.name} (${manifest.metric.direction})`,
         );
-      io.stdout(`  data directory ${config.home}\n`);
-      const titles = new Map<string, string>();
-      const unsubscribe = services.onExperimentUpdate((experiment) => {
-        void (async () => {
-          if (!titles.has(experiment.ideaId))
-            titles.set(experiment.ideaId, (await services.getIdea(experiment.ideaId))?.title ?? experiment.ideaId);
-          const line = progressLine(experiment, titles.get(experiment.ideaId) as string, started);
-          if (line) io.stdout(line);
-        })();
-      });
-      const options = strategy === 'best-of-n' ? { n: epochs * batchSize, batchSize } : { epochs, batchSize };
-      const search = await services.startSearch({ environment, strategy, options, seed, profile: values.profile });
-      io.stdout(`search ${search.id} started\n`);
-      const ended = await services.waitForSearch(search.id);
-      unsubscribe();
-      await printLeaderboard(services, search.id, environment, io.stdout);
-      const rows = await services.leaderboard({ searchId: search.id });
-      const best = rows[0];
-      io.stdout(
-        `\nsearch ${ended.state} in ${formatDuration(Date.now() - started)}; ${rows.length} experiments, ${rows.filter((row) => row.state === 'succeeded').length} succeeded.`,
-      );
-      if (best?.metric !== undefined)
+        io.stdout(`  ${epochs} epochs × ${batchSize} ideas, offline provider, local executor, python ${python}`);
+        if (manifest.baseline)
+          io.stdout(
+            `  baseline ${manifest.metric.name} ${formatNumber(manifest.baseline.value)} ± ${formatNumber(manifest.baseline.std)} over ${manifest.baseline.runs} seeds`,
+          );
+        io.stdout(`  data directory ${config.home}\n`);
+        const titles = new Map<string, string>();
+        const unsubscribe = services.onExperimentUpdate((experiment) => {
+          void (async () => {
+            if (!titles.has(experiment.ideaId))
+              titles.set(experiment.ideaId, (await services.getIdea(experiment.ideaId))?.title ?? experiment.ideaId);
+            const line = progressLine(experiment, titles.get(experiment.ideaId) as string, started);
+            if (line) io.stdout(line);
+          })();
+        });
+        const options = strategy === 'best-of-n' ? { n: epochs * batchSize, batchSize } : { epochs, batchSize };
+        const search = await services.startSearch({ environment, strategy, options, seed, profile: values.profile });
+        io.stdout(`search ${search.id} started\n`);
+        const ended = await services.waitForSearch(search.id);
+        unsubscribe();
+        await printLeaderboard(services, search.id, environment, io.stdout);
+        const rows = await services.leaderboard({ searchId: search.id });
+        const best = rows[0];
         io.stdout(
-          `best: ${best.title} → ${manifest.metric.name} ${formatNumber(best.metric)} (reward ${formatNumber(best.reward)})`,
+          `\nsearch ${ended.state} in ${formatDuration(Date.now() - started)}; ${rows.length} experiments, ${rows.filter((row) => row.state === 'succeeded').length} succeeded.`,
         );
-      if (ended.error) io.stderr(`search error: ${ended.error}`);
-      io.stdout(`everything is stored in ${config.home} (groundwork status --home ${config.home})`);
-      return ended.state === 'succeeded' ? 0 : 1;
-    });
+        if (best?.metric !== undefined)
+          io.stdout(
+            `best: ${best.title} → ${manifest.metric.name} ${formatNumber(best.metric)} (reward ${formatNumber(best.reward)})`,
+          );
+        if (ended.error) io.stderr(`search error: ${ended.error}`);
+        io.stdout(`everything is stored in ${config.home} (groundwork status --home ${config.home})`);
+        return ended.state === 'succeeded' ? 0 : 1;
+      },
+      {},
+      quiet,
+    );
   },
 };

@@ -7,6 +7,8 @@ Environment:
   GROUNDWORK_OUT             folder where result.json is written
   GROUNDWORK_HARNESS         this folder (holds val.txt); defaults to the script's folder
   TINY_LM_THREADS            torch CPU threads (default 2)
+  TINY_LM_EVAL_CHARS         score only this many characters (the smoke profile's shortcut;
+                             unset = the whole held-out text, as every real run does)
 
 It rebuilds the model from the workspace's model.py and the config saved with the weights,
 then measures the mean per-character cross-entropy (nats) on the held-out text val.txt.
@@ -85,8 +87,8 @@ def windows(n: int, context: int):
     return spans
 
 
-def validation_loss(model, tokens: torch.Tensor, context: int, vocab_size: int):
-    n = tokens.numel()
+def validation_loss(model, tokens: torch.Tensor, context: int, vocab_size: int, limit: int = 0):
+    n = tokens.numel() if limit <= 0 else min(tokens.numel(), SCORE_FROM + limit)
     spans = windows(n, context)
     total, count = 0.0, 0
     for first in range(0, len(spans), BATCH):
@@ -141,6 +143,10 @@ def main() -> None:
     if not os.path.isfile(checkpoint_path):
         fail(f"no checkpoint at {checkpoint_path}: training wrote none")
 
+    try:
+        eval_limit = int(os.environ.get("TINY_LM_EVAL_CHARS", "").strip() or 0)
+    except ValueError:
+        fail("TINY_LM_EVAL_CHARS must be an integer")
     torch.set_num_threads(max(1, int(THREADS)))
     torch.manual_seed(0)
     workspace = os.getcwd()
@@ -186,7 +192,7 @@ def main() -> None:
             curve.append([point[0], finite_or_none(point[1])])
 
     with torch.no_grad():
-        loss, scored, n_windows = validation_loss(model, tokens, context, vocab_size)
+        loss, scored, n_windows = validation_loss(model, tokens, context, vocab_size, eval_limit)
         if not math.isfinite(loss):
             write_result(out_dir, {"metric": None, "metrics": {}, "error": "non-finite validation loss", "curve": curve})
             return
@@ -204,6 +210,8 @@ def main() -> None:
     if final is not None:
         metrics["train_loss_final"] = final
     result = {"metric": loss, "metrics": metrics, "curve": curve}
+    if eval_limit > 0:
+        result["note_eval"] = f"TINY_LM_EVAL_CHARS={eval_limit}: scored {scored} characters, not the whole held-out text"
     if context < CONTEXT:
         result["note"] = f"model block_size {block_size} < harness context {CONTEXT}: evaluated with context {context}"
     if probe:

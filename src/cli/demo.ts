@@ -21,6 +21,12 @@ Options:
   --seed N             seed of the search (default 1)
 ${GLOBAL_USAGE}`;
 
+/** "better" only when the change exceeds seed noise; otherwise say it is within it. */
+function verdict(baseline: { improved?: boolean; beyondNoise?: boolean }): string {
+  if (baseline.beyondNoise === false) return ', within noise';
+  return baseline.improved ? ', better' : ', worse';
+}
+
 function progressLine(experiment: Experiment, title: string, started: number): string | undefined {
   const elapsed = formatDuration(Date.now() - started).padStart(6);
   if (experiment.state === 'running' && experiment.runs.every((run) => run.state === 'queued'))
@@ -28,7 +34,7 @@ function progressLine(experiment: Experiment, title: string, started: number): s
   if (experiment.state === 'succeeded' && experiment.result) {
     const { metric, baseline } = experiment.result;
     const versus = baseline
-      ? ` (baseline ${formatNumber(baseline.value)}, ${formatSigned(baseline.delta)}${baseline.improved ? ', better' : ''})`
+      ? ` (baseline ${formatNumber(baseline.value)}, ${formatSigned(baseline.delta)}${verdict(baseline)})`
       : '';
     return `${elapsed}  done      ${title}: ${metric.name} ${formatNumber(metric.value)}${versus}`;
   }
@@ -56,7 +62,7 @@ async function printLeaderboard(
     row.metric !== undefined ? `${formatNumber(row.metric)}` : '-',
     formatNumber(row.reward),
     row.delta !== undefined
-      ? `${formatSigned(row.delta)}${row.improved ? ' better' : ''}`
+      ? `${formatSigned(row.delta)}${verdict(row).replace(',', '')}`
       : (row.failure?.split(':')[0] ?? row.state),
   ]);
   if (baseline)
@@ -68,6 +74,8 @@ async function printLeaderboard(
       '',
     ]);
   print(table(['#', 'idea', manifest.metric.name, 'reward', 'vs baseline'], body, 56));
+  if (baseline)
+    print(`("within noise": the difference is under twice the baseline's spread over its ${baseline.runs} seeds)`);
 }
 
 export const demoCommand: Command = {

@@ -1,4 +1,4 @@
-// The persisted records: ideas, implementations, experiments, searches. Small, versioned, JSON.
+// The persisted records: ideas, implementations, experiments, searches, LLM calls. Small, versioned, JSON.
 import type { Direction } from './metric.js';
 
 export const SCHEMA_VERSION = 1;
@@ -25,6 +25,17 @@ export interface EditAttempt {
   /** Where the raw edit text is stored, relative to the data directory. */
   rawPath?: string;
   error?: string;
+  /** Which parallel sample chain (0-based) and which revision within it (0 = first answer). */
+  chain?: number;
+  revision?: number;
+  model?: string;
+  /** The ledger entry (`llmCalls`) of the call that wrote this attempt. */
+  callId?: string;
+  /**
+   * passed: applied and passed pre-flight, and won; failed: refused or failed pre-flight (see `error`);
+   * api_error: the model call itself failed; abandoned: passed, but another chain had already won.
+   */
+  outcome?: 'passed' | 'failed' | 'api_error' | 'abandoned';
 }
 
 export type ImplementationStatus = 'ready' | 'failed';
@@ -35,6 +46,8 @@ export interface Implementation {
   ideaId: string;
   environment: string;
   implementer: string;
+  /** Model of the implementer (of the winning attempt when one passed). */
+  model?: string;
   status: ImplementationStatus;
   /** Canonical unified diff, computed from before/after, relative to the data directory. */
   diffPath?: string;
@@ -83,7 +96,11 @@ export interface Run {
 export interface RewardSummary {
   metric: { name: string; value: number; direction: Direction; std: number; seeds: number };
   reward: number;
-  baseline?: { value: number; std: number; delta: number; improved: boolean };
+  /**
+   * `improved`: better than the baseline mean. `beyondNoise`: by more than twice the baseline's seed spread,
+   * so not explained by seed noise alone.
+   */
+  baseline?: { value: number; std: number; delta: number; improved: boolean; beyondNoise: boolean };
 }
 
 export interface Experiment {
@@ -114,6 +131,34 @@ export interface Search {
   epoch: number;
   experimentIds: string[];
   error?: string;
+  /** Why a search that ended well stopped early (it is not a failure). */
+  stopped?: { reason: 'budget_exhausted'; message: string };
   createdAt: string;
   updatedAt: string;
+}
+
+export type LlmRole = 'ideator' | 'implementer';
+
+/** One request to a model provider, for the cost ledger. Never holds prompts, answers or secrets. */
+export interface LlmCall {
+  id: string;
+  schemaVersion: number;
+  provider: string;
+  model: string;
+  role: LlmRole;
+  searchId?: string;
+  ideaId?: string;
+  implementationId?: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** Input tokens served from the provider's prompt cache (included in inputTokens). */
+  cachedInputTokens: number;
+  latencyMs: number;
+  costUsd: number;
+  /** false: the model is not in the price table, so costUsd is 0. */
+  priced: boolean;
+  outcome: 'ok' | 'error';
+  error?: { code: string; message: string; status?: number };
+  stopReason?: string;
+  createdAt: string;
 }

@@ -27,6 +27,7 @@ export function summarizeReward(values: readonly number[], metric: MetricSpec, b
       std: baseline.std,
       delta: value - baseline.value,
       improved: isBetter(value, baseline.value, metric.direction),
+      beyondNoise: Math.abs(value - baseline.value) > 2 * baseline.std,
     };
   }
   return summary;

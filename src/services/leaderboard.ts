@@ -14,6 +14,8 @@ export interface LeaderboardRow {
   /** Metric minus the baseline (negative is better for `min` metrics). */
   delta?: number;
   improved?: boolean;
+  /** The difference from the baseline exceeds twice the baseline's seed spread. */
+  beyondNoise?: boolean;
   failure?: string;
 }
 
@@ -45,6 +47,7 @@ export async function leaderboard(
           reward: experiment.result.reward,
           delta: experiment.result.baseline?.delta,
           improved: experiment.result.baseline?.improved,
+          beyondNoise: experiment.result.baseline?.beyondNoise,
         }
       : {}),
     ...(experiment.failure ? { failure: `${experiment.failure.category}: ${experiment.failure.message}` } : {}),

@@ -68,7 +68,7 @@ async function printLeaderboard(
   if (baseline)
     body.push([
       'base',
-      `baseline (${baseline.runs} seeds, recorded)`,
+      `baseline (${baseline.runs} seeds, ${baseline.profile} profile)`,
       `${formatNumber(baseline.value)} ± ${formatNumber(baseline.std)}`,
       formatNumber(manifest.metric.direction === 'min' ? 1 / baseline.value : baseline.value),
       '',

@@ -170,7 +170,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
     const values = experiment.runs.filter((r) => r.state === 'succeeded').map((r) => r.metric as number);
     if (environment && values.length > 0) {
-      experiment.result = summarizeReward(values, environment.manifest.metric, environment.manifest.baseline);
+      // A baseline measured under another profile (e.g. default vs smoke) is not comparable.
+      const baseline = environment.manifest.baseline;
+      const comparable = baseline && baseline.profile === experiment.profile ? baseline : undefined;
+      experiment.result = summarizeReward(values, environment.manifest.metric, comparable);
     }
     if (failure) {
       experiment.state = failure.category === 'cancelled' ? 'cancelled' : 'failed';
@@ -221,7 +224,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       const current = await deps.store.experiments.get(experimentId);
       if (!current)
         throw new ResearchError('not_found', `no experiment ${experimentId}; list experiments to find its id`);
-      if (isEnded(current)) return current;
+      if (isEnded(current) || options.signal?.aborted) return current;
       return new Promise<Experiment>((resolve) => {
         let timer: NodeJS.Timeout | undefined;
         const stop = (experiment: Experiment): void => {

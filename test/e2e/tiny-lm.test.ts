@@ -68,7 +68,7 @@ describe.skipIf(!hasTorch)('tiny-lm with real PyTorch', () => {
     });
     expect(result.code, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/Leaderboard \(val_loss, lower is better/);
-    expect(result.stdout).toMatch(/baseline \(3 seeds, recorded\)/);
+    expect(result.stdout).toMatch(/baseline \(3 seeds, default profile\)/);
     expect(result.stdout).toMatch(/search succeeded in .*; 4 experiments/);
     const status = await runCli(['status', '--home', home, '--json']);
     const parsed = JSON.parse(status.stdout) as { counts: Record<string, number> };

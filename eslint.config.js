@@ -108,6 +108,8 @@ const layers = [
   { files: ['src/scheduler/**'], forbid: ['edits', 'llm', 'services', 'search', 'mcp', 'http', 'cli'] },
   { files: ['src/services/**'], forbid: ['search', 'mcp', 'http', 'cli'] },
   { files: ['src/search/**'], forbid: ['mcp', 'http', 'cli'] },
+  { files: ['src/mcp/**'], forbid: ['http', 'cli'] },
+  { files: ['src/http/**'], forbid: ['cli'] },
 ];
 
 const layerPatterns = (forbid) =>
@@ -166,6 +168,23 @@ export default tseslint.config(
                 '!../src/util',
               ],
               message: 'strategies see only the SearchContext, domain and util',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['tools/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...vendorPatterns(),
+            {
+              group: ['../src/*/*', '!../src/domain/*', '!../src/services/*', '../src/server.js', '../src/cli.js'],
+              message: 'tools see only the services (through their ToolContext), domain and zod (aesthetics.md §6.2)',
             },
           ],
         },

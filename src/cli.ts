@@ -8,10 +8,19 @@ import type { Command, CommandIo } from './cli/command.js';
 import { GLOBAL_USAGE } from './cli/command.js';
 import { demoCommand } from './cli/demo.js';
 import { envCommand } from './cli/env.js';
+import { serveCommand } from './cli/serve.js';
 import { statusCommand } from './cli/status.js';
+import { stdioCommand } from './cli/stdio.js';
 import { ResearchError } from './domain/errors.js';
 
-export const commands: Command[] = [demoCommand, applyEditCommand, envCommand, statusCommand];
+export const commands: Command[] = [
+  demoCommand,
+  applyEditCommand,
+  envCommand,
+  statusCommand,
+  serveCommand,
+  stdioCommand,
+];
 
 function mainUsage(): string {
   const width = Math.max(...commands.map((command) => command.name.length));

@@ -8,7 +8,8 @@ import { resolvePython } from './environments/python.js';
 import { createEnvironmentRegistry, type Environment } from './environments/registry.js';
 import type { Executor } from './executors/executor.js';
 import { createLocalExecutor } from './executors/local.js';
-import { createOfflineEditWriter, createOfflineIdeaProvider } from './llm/offline.js';
+import { createProviders } from './llm/create-providers.js';
+import type { LlmProvider } from './llm/llm-provider.js';
 import type { EditWriter, IdeaProvider } from './llm/provider.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { createSearchRunner, type StrategyLike } from './search/search-runner.js';
@@ -32,6 +33,8 @@ export interface ServerOverrides {
   executor?: Executor;
   ideaProvider?: IdeaProvider;
   editWriter?: EditWriter;
+  /** Model back-ends made elsewhere, used instead of the built-in factories: `sampling` (the MCP layer), fakes in tests. */
+  llmProviders?: Partial<Record<'openai' | 'anthropic' | 'sampling', LlmProvider>>;
   log?: Logger;
   strategies?: Record<string, StrategyLike>;
   /** false: open read-only-ish (status): no dispatching, no recovery of interrupted work. */
@@ -68,13 +71,18 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       resolvePython: python,
       loadChanges: (id) => loadChanges({ store, config }, id),
     });
+    const providers = createProviders(config.llm, {
+      sink: { record: (call) => store.llmCalls.put(call) },
+      log: log.child('llm'),
+      injected: overrides.llmProviders,
+    });
     const deps: ServiceDeps = {
       config,
       store,
       environments,
       scheduler,
-      ideaProvider: overrides.ideaProvider ?? createOfflineIdeaProvider(),
-      editWriter: overrides.editWriter ?? createOfflineEditWriter(),
+      ideaProvider: overrides.ideaProvider ?? providers.ideaProvider,
+      editWriter: overrides.editWriter ?? providers.editWriter,
       log,
       resolvePython: python,
     };

@@ -20,7 +20,10 @@ export const implementIdea = defineTool({
     edit: z
       .string()
       .min(1)
-      .max(MAX_EDIT_CHARS, `the edit may be at most ${MAX_EDIT_CHARS} characters; send a diff or search/replace blocks, not whole files`)
+      .max(
+        MAX_EDIT_CHARS,
+        `the edit may be at most ${MAX_EDIT_CHARS} characters; send a diff or search/replace blocks, not whole files`,
+      )
       .optional()
       .describe('your own edit of the editable files; omit to let the implementer write it'),
   }),

@@ -44,7 +44,7 @@ export const listEnvironments = defineTool({
         name: manifest.name,
         description: manifest.description,
         editable: manifest.editable,
-        frozen: [...manifest.frozen, ...(manifest.harness ? [`${manifest.harness}/**`] : [])],
+        frozen: [...new Set([...manifest.frozen, ...(manifest.harness ? [`${manifest.harness}/**`] : [])])],
         metric: { name: manifest.metric.name, direction: manifest.metric.direction },
         baseline: manifest.baseline
           ? {

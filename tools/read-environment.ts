@@ -25,9 +25,7 @@ export const readEnvironment = defineTool({
     environment: z.string(),
     files: z.array(z.object({ path: z.string(), size: z.number().int(), editable: z.boolean(), frozen: z.boolean() })),
     contents: z.array(z.object({ path: z.string(), content: z.string() })),
-    skipped: z
-      .array(z.object({ path: z.string(), reason: z.string() }))
-      .describe('requested files left out, and why'),
+    skipped: z.array(z.object({ path: z.string(), reason: z.string() })).describe('requested files left out, and why'),
   }),
   async handle({ services }, input) {
     const files = await services.listEnvironmentFiles(input.environment);
@@ -52,7 +50,9 @@ export const readEnvironment = defineTool({
     return { environment: input.environment, files, contents, skipped };
   },
   render({ environment, files, contents, skipped }) {
-    const list = files.map((file) => `  ${file.path} (${file.size} bytes${file.editable ? ', editable' : file.frozen ? ', frozen' : ''})`);
+    const list = files.map(
+      (file) => `  ${file.path} (${file.size} bytes${file.editable ? ', editable' : file.frozen ? ', frozen' : ''})`,
+    );
     const bodies = contents.map(({ path, content }) => `===== ${path} =====\n${content}`);
     const notes = skipped.map(({ path, reason }) => `not read: ${path}: ${reason}`);
     return [`files of ${environment}:`, ...list, '', ...bodies, ...notes].join('\n');

@@ -34,6 +34,14 @@ export const BaselineShape = z.object({
   std: z.number(),
   delta: z.number().describe('metric minus baseline'),
   improved: z.boolean().describe('true when the metric beats the baseline in its direction'),
+  beyond_noise: z
+    .boolean()
+    .optional()
+    .describe('true when the difference exceeds twice the baseline’s seed spread (not explained by seed noise)'),
+  profile: z
+    .string()
+    .optional()
+    .describe('profile the baseline was measured with; a run with another profile is not comparable'),
 });
 
 export const FailureShape = z.object({
@@ -55,7 +63,9 @@ export const RewardShape = z.object({
   baseline: BaselineShape.optional(),
   failure: FailureShape.optional(),
   runs: z.array(
-    z.object({ seed: z.number().int(), status: ExperimentStatus, metric: z.number().optional() }).describe('one per seed'),
+    z
+      .object({ seed: z.number().int(), status: ExperimentStatus, metric: z.number().optional() })
+      .describe('one per seed'),
   ),
   updated_at: z.string(),
 });
@@ -84,6 +94,7 @@ export const LeaderboardRowShape = z.object({
   reward: z.number().optional(),
   delta: z.number().optional().describe('metric minus baseline'),
   improved: z.boolean().optional(),
+  beyond_noise: z.boolean().optional(),
   failure: z.string().optional(),
 });
 
@@ -133,12 +144,13 @@ export function rewardOutput(experiment: Experiment): z.output<typeof RewardShap
           })
         : undefined,
     baseline: result?.baseline
-      ? {
+      ? defined({
           value: result.baseline.value,
           std: result.baseline.std,
           delta: result.baseline.delta,
           improved: result.baseline.improved,
-        }
+          beyond_noise: result.baseline.beyondNoise,
+        })
       : undefined,
     failure: experiment.failure
       ? {
@@ -179,6 +191,7 @@ export function leaderboardOutput(row: LeaderboardRow): z.output<typeof Leaderbo
     reward: finite(row.reward),
     delta: finite(row.delta),
     improved: row.improved,
+    beyond_noise: row.beyondNoise,
     failure: row.failure,
   });
 }

@@ -12,18 +12,28 @@ export function signed(value: number | undefined, digits = 4): string {
 }
 
 export function rewardText(reward: z.output<typeof RewardShape>): string {
-  const lines = [`experiment ${reward.experiment_id}: ${reward.status} (${reward.environment}, profile ${reward.profile})`];
+  const lines = [
+    `experiment ${reward.experiment_id}: ${reward.status} (${reward.environment}, profile ${reward.profile})`,
+  ];
   if (reward.metric) {
     const { metric } = reward;
-    const spread = metric.std !== undefined && (metric.seeds ?? 1) > 1 ? ` ± ${num(metric.std)} over ${metric.seeds} seeds` : '';
-    lines.push(`${metric.name} = ${num(metric.value)}${spread} (${metric.direction === 'min' ? 'lower' : 'higher'} is better)`);
+    const spread =
+      metric.std !== undefined && (metric.seeds ?? 1) > 1 ? ` ± ${num(metric.std)} over ${metric.seeds} seeds` : '';
+    lines.push(
+      `${metric.name} = ${num(metric.value)}${spread} (${metric.direction === 'min' ? 'lower' : 'higher'} is better)`,
+    );
   }
   if (reward.reward !== undefined) lines.push(`reward = ${num(reward.reward, 6)}`);
   if (reward.baseline) {
     const { baseline } = reward;
     lines.push(
-      `baseline ${num(baseline.value)} ± ${num(baseline.std)}: delta ${signed(baseline.delta)}, ${baseline.improved ? 'better than the baseline' : 'not better than the baseline'}`,
+      `baseline ${num(baseline.value)} ± ${num(baseline.std)}: delta ${signed(baseline.delta)}, ${baseline.improved ? 'better than the baseline' : 'not better than the baseline'}${baseline.beyond_noise === false ? ' (within seed noise)' : ''}`,
     );
+    if (baseline.profile !== undefined && baseline.profile !== reward.profile) {
+      lines.push(
+        `note: the baseline was measured with profile "${baseline.profile}" and this run used "${reward.profile}", so the comparison says little; run with profile "${baseline.profile}" to compare`,
+      );
+    }
   }
   if (reward.failure) {
     lines.push(`failure: ${reward.failure.category}: ${reward.failure.message}`);

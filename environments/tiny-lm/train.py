@@ -100,7 +100,7 @@ def main() -> None:
         sys.exit("train.py: GROUNDWORK_CHECKPOINT_DIR is not set; it names the folder for checkpoint.pt and train_log.json")
     seed = env_int("GROUNDWORK_SEED", 0)
     max_steps = env_int("TINY_LM_MAX_STEPS", 400)
-    threads = env_int("TINY_LM_THREADS", int(THREADS) if THREADS.isdigit() else 2)
+    threads = env_int("TINY_LM_THREADS", 2)
     log_every = max(1, env_int("TINY_LM_LOG_EVERY", 25))
 
     torch.set_num_threads(max(1, threads))

@@ -8,13 +8,16 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
 import { ResearchError } from '../domain/errors.js';
+import { llmFromEnv } from './llm-env.js';
+import type { LlmConfigInput } from './llm-schema.js';
 import { Config } from './schema.js';
 
-export type ConfigOverrides = Partial<Omit<Config, 'scheduler' | 'executor' | 'preflight' | 'http'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'scheduler' | 'executor' | 'preflight' | 'http' | 'llm'>> & {
   scheduler?: Partial<Config['scheduler']>;
   executor?: Partial<Config['executor']>;
   preflight?: Partial<Config['preflight']>;
   http?: Partial<Config['http']>;
+  llm?: LlmConfigInput;
 };
 
 /** The repository's own `environments/` folder (next to dist/ or src/). */
@@ -66,6 +69,8 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (env.GROUNDWORK_ISOLATE_NETWORK) executor.isolateNetwork = env.GROUNDWORK_ISOLATE_NETWORK;
   if (Object.keys(executor).length > 0) out.executor = executor;
   if (env.GROUNDWORK_TOKEN) out.http = { token: env.GROUNDWORK_TOKEN };
+  const llm = llmFromEnv(env);
+  if (Object.keys(llm).length > 0) out.llm = llm;
   return out;
 }
 

@@ -1,6 +1,8 @@
 // One zod schema for all settings, with defaults. Resolved once by load-config.ts.
 import { z } from 'zod';
 
+import { LlmConfig } from './llm-schema.js';
+
 export const Config = z.object({
   /** Data directory: the store, workspaces, logs, artifacts. */
   home: z.string().min(1),
@@ -28,12 +30,8 @@ export const Config = z.object({
       smoke: z.boolean().default(true),
     })
     .default({ smoke: true }),
-  implementer: z
-    .object({
-      /** Revisions of a refused edit, each fed the exact error (the paper's R). */
-      revisions: z.number().int().min(0).default(2),
-    })
-    .default({ revisions: 2 }),
+  /** Model providers for ideation and implementation, limits, prices (see llm-schema.ts). */
+  llm: LlmConfig.prefault({}),
   /** Keep each run's workspace and checkpoint after it ends (for debugging). */
   keepWorkspaces: z.boolean().default(false),
   /** The only variables a job inherits (PATH and locale); secrets never reach a job. */

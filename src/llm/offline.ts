@@ -107,6 +107,8 @@ export function createOfflineIdeaProvider(): IdeaProvider {
 export function createOfflineEditWriter(): EditWriter {
   return {
     name: 'offline',
+    model: 'knob-edits',
+    deterministic: true,
     async writeEdit(request: ImplementRequest): Promise<string> {
       const { manifest, idea, files } = request;
       if (!idea.knobs || Object.keys(idea.knobs).length === 0) {

@@ -11,6 +11,7 @@ import { runExperiment } from '../services/experiments.js';
 import { proposeIdeas } from '../services/ideas.js';
 import { implementIdea } from '../services/implementations.js';
 import { createRandom } from '../util/random.js';
+import { createLlmBudget, takeBudgetOption } from './llm-budget.js';
 import type { Evaluation, SearchContext } from './search-context.js';
 
 /** What the runner needs of a strategy (strategies/ is injected, never imported here). */
@@ -33,11 +34,14 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
     const environment = await deps.environments.get(search.environment);
     const { metric, baseline } = environment.manifest;
     const population: Evaluation[] = [];
+    const budget = createLlmBudget(deps, search.id, search.options.budgetUsd as number | undefined);
     const save = async (): Promise<void> => {
       search.updatedAt = new Date().toISOString();
       await deps.store.searches.put(structuredClone(search));
     };
     const evaluateOne = async (idea: Idea): Promise<Evaluation> => {
+      const spent = await budget.spentMessage();
+      if (spent) return { idea, failure: { category: 'cancelled', message: `not implemented: ${spent}` } };
       const implementation = await implementIdea(deps, { ideaId: idea.id }, signal);
       if (implementation.status !== 'ready') {
         return {
@@ -80,6 +84,7 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       log: deps.log.child(`search:${search.id}`),
       async propose(request) {
         signal.throwIfAborted();
+        await budget.assertAvailable();
         return proposeIdeas(
           deps,
           {
@@ -110,7 +115,11 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       search.state = signal.aborted ? 'cancelled' : 'succeeded';
     } catch (error) {
       search.state = signal.aborted ? 'cancelled' : 'failed';
-      if (!signal.aborted) search.error = errorMessage(error);
+      if (!signal.aborted && ResearchError.is(error, 'budget_exhausted')) {
+        // Spending the budget is how a budgeted search is meant to end: cleanly, with what it measured.
+        search.state = 'succeeded';
+        search.stopped = { reason: 'budget_exhausted', message: error.message };
+      } else if (!signal.aborted) search.error = errorMessage(error);
     }
     await save();
     return search;
@@ -125,7 +134,8 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
           'bad_input',
           `unknown strategy "${name}"; known: ${Object.keys(strategies).join(', ')}`,
         );
-      const parsed = strategy.options.safeParse(input.options ?? {});
+      const { budgetUsd, strategyOptions } = takeBudgetOption(input.options);
+      const parsed = strategy.options.safeParse(strategyOptions);
       if (!parsed.success)
         throw new ResearchError('bad_input', `invalid options for ${name}:\n${z.prettifyError(parsed.error)}`);
       await deps.environments.get(input.environment);
@@ -137,6 +147,7 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
         strategy: name,
         options: {
           ...(parsed.data as Record<string, unknown>),
+          ...(budgetUsd === undefined ? {} : { budgetUsd }),
           profile: input.profile ?? 'default',
           seed: input.seed ?? 1,
         },

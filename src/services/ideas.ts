@@ -19,11 +19,22 @@ export interface ProposeIdeasInput {
 
 export const MAX_IDEAS_PER_CALL = 50;
 
-/** Ideas with their latest experiment, in the order given. */
+/** Ideas with their latest experiment (or why no edit could be made), in the order given. */
 export async function outcomesOf(deps: ServiceDeps, ideas: readonly Idea[]): Promise<IdeaOutcome[]> {
   const ids = new Set(ideas.map((idea) => idea.id));
   const experiments = await deps.store.experiments.list((experiment) => ids.has(experiment.ideaId));
-  return ideas.map((idea) => ({ idea, experiment: experiments.filter((e) => e.ideaId === idea.id).at(-1) }));
+  const failedEdits = await deps.store.implementations.list((i) => ids.has(i.ideaId) && i.status === 'failed');
+  return ideas.map((idea) => {
+    const experiment = experiments.filter((e) => e.ideaId === idea.id).at(-1);
+    const implementationError = experiment ? undefined : failedEdits.filter((i) => i.ideaId === idea.id).at(-1)?.error;
+    return {
+      idea,
+      experiment,
+      ...(implementationError
+        ? { implementationError: `${implementationError.category}: ${implementationError.message}` }
+        : {}),
+    };
+  });
 }
 
 export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, signal?: AbortSignal): Promise<Idea[]> {
@@ -58,6 +69,7 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
       history: await outcomesOf(deps, history),
       guidance: input.guidance,
       seed: input.seed ?? history.length + 1,
+      ...(input.searchId ? { searchId: input.searchId } : {}),
     },
     { signal },
   );
@@ -69,7 +81,7 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
       environment: input.environment,
       title: proposal.title,
       text: proposal.text,
-      origin: { provider: deps.ideaProvider.name, model: deps.ideaProvider.model, kind },
+      origin: { provider: deps.ideaProvider.name, model: proposal.model ?? deps.ideaProvider.model, kind },
       parentIds: proposal.parentIds ?? parents.map((parent) => parent.id),
       ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
       ...(input.searchId ? { searchId: input.searchId } : {}),

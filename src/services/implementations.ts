@@ -1,4 +1,4 @@
-// Use case: turn an idea into a checked edit (the configured implementer, or the caller's own edit).
+// Use case: turn an idea into a checked edit (the configured implementer's N×R sample chains, or the caller's own edit).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -7,6 +7,8 @@ import { newId } from '../domain/ids.js';
 import { type EditAttempt, type Idea, type Implementation, SCHEMA_VERSION } from '../domain/records.js';
 import { canonicalDiff, checkPythonSyntax, planEdit } from '../edits/index.js';
 import type { Environment } from '../environments/registry.js';
+import { runSampleChains } from '../implementer/sample-chains.js';
+import { asWrittenEdit } from '../llm/provider.js';
 import { writeArtifact } from '../store/artifacts.js';
 import type { ServiceDeps } from './deps.js';
 import { protectedGlobs, readEditableFiles } from './environment-files.js';
@@ -103,39 +105,61 @@ export async function implementIdea(
   await mkdir(join(deps.config.home, 'tmp'), { recursive: true });
   const id = newId('impl');
   const files = await readEditableFiles(environment);
+  const client = input.edit !== undefined;
+  const implementer = client ? 'client' : deps.editWriter.name;
+  // A client's edit is one attempt; a deterministic writer would only repeat itself.
+  const single = client || deps.editWriter.deterministic === true;
+  const outcome = await runSampleChains({
+    samples: single ? 1 : deps.config.llm.implementer.samples,
+    revisions: single ? 0 : deps.config.llm.implementer.revisions,
+    signal,
+    write: async (history, chainSignal) =>
+      client
+        ? { text: input.edit as string }
+        : asWrittenEdit(
+            await deps.editWriter.writeEdit(
+              { manifest: environment.manifest, files, idea, previous: history.at(-1), history, implementationId: id },
+              { signal: chainSignal },
+            ),
+          ),
+    check: (text) => checkEdit(deps, environment, text),
+    isFeedback: (error): error is ResearchError =>
+      ResearchError.is(error, 'edit_refused') || ResearchError.is(error, 'preflight_failed'),
+  });
   const attempts: EditAttempt[] = [];
-  const maxAttempts = input.edit !== undefined ? 1 : 1 + deps.config.implementer.revisions;
-  let previous: { edit: string; error: string } | undefined;
-  let lastError: ResearchError | undefined;
-  for (let attempt = 0; attempt < maxAttempts; attempt++) {
-    signal?.throwIfAborted();
-    const text =
-      input.edit ??
-      (await deps.editWriter.writeEdit({ manifest: environment.manifest, files, idea, previous }, { signal }));
-    const rawPath = await writeArtifact(deps.config.home, id, `attempt-${attempt}.edit`, text);
-    try {
-      const checked = await checkEdit(deps, environment, text);
-      attempts.push({ rawPath });
-      return await saveReady(deps, {
-        id,
-        idea,
-        attempts,
-        checked,
-        implementer: input.edit !== undefined ? 'client' : deps.editWriter.name,
-      });
-    } catch (error) {
-      if (!ResearchError.is(error, 'edit_refused') && !ResearchError.is(error, 'preflight_failed')) throw error;
-      attempts.push({ rawPath, error: error.message });
-      previous = { edit: text, error: error.message };
-      lastError = error;
-    }
+  for (const attempt of outcome.attempts) {
+    const name = client ? 'attempt-0.edit' : `attempt-${attempt.chain}.${attempt.revision}.edit`;
+    attempts.push({
+      ...(attempt.text === undefined ? {} : { rawPath: await writeArtifact(deps.config.home, id, name, attempt.text) }),
+      ...(attempt.error === undefined ? {} : { error: attempt.error }),
+      ...(client ? {} : { chain: attempt.chain, revision: attempt.revision }),
+      ...(attempt.model ? { model: attempt.model } : {}),
+      ...(attempt.callId ? { callId: attempt.callId } : {}),
+      outcome: attempt.outcome,
+    });
   }
+  const model =
+    outcome.winner?.attempt.model ?? attempts.find((attempt) => attempt.model)?.model ?? deps.editWriter.model;
+  if (outcome.winner) {
+    return saveReady(deps, {
+      id,
+      idea,
+      attempts,
+      checked: outcome.winner.checked,
+      implementer,
+      ...(client || !model ? {} : { model }),
+    });
+  }
+  const lastError = outcome.lastRefusal;
+  // Only failed calls, not one answer: the provider is down or misconfigured, which is not the idea's fault.
+  if (!lastError && outcome.lastApiError) throw outcome.lastApiError;
   const implementation: Implementation = {
     id,
     schemaVersion: SCHEMA_VERSION,
     ideaId: idea.id,
     environment: idea.environment,
-    implementer: input.edit !== undefined ? 'client' : deps.editWriter.name,
+    implementer,
+    ...(client || !model ? {} : { model }),
     status: 'failed',
     filesChanged: [],
     changes: [],
@@ -152,7 +176,14 @@ export async function implementIdea(
 
 async function saveReady(
   deps: ServiceDeps,
-  parts: { id: string; idea: Idea; attempts: EditAttempt[]; checked: CheckedEdit; implementer: string },
+  parts: {
+    id: string;
+    idea: Idea;
+    attempts: EditAttempt[];
+    checked: CheckedEdit;
+    implementer: string;
+    model?: string;
+  },
 ): Promise<Implementation> {
   const { id, idea, checked } = parts;
   const changes: Implementation['changes'] = [];
@@ -171,6 +202,7 @@ async function saveReady(
     ideaId: idea.id,
     environment: idea.environment,
     implementer: parts.implementer,
+    ...(parts.model ? { model: parts.model } : {}),
     status: 'ready',
     diffPath: await writeArtifact(deps.config.home, id, 'diff.patch', checked.diff),
     filesChanged: checked.changes.map((change) => change.path),

@@ -16,6 +16,7 @@ import {
   readImplementationDiff,
 } from './inspect.js';
 import { leaderboard, type LeaderboardRow } from './leaderboard.js';
+import { type CostFilter, type CostReport, type ExecutionRate, executionRates, llmCosts } from './llm-ledger.js';
 
 export interface ResearchServices {
   listEnvironments(): Promise<EnvironmentListing>;
@@ -49,6 +50,14 @@ export interface ResearchServices {
   /** Training and evaluation logs of each run of an experiment. */
   readExperimentLogs(id: string): Promise<ExperimentLog[]>;
   getSearch(id: string): Promise<Search>;
+  /** Model calls recorded in the cost ledger, totalled overall and per model (optionally for one search or idea). */
+  llmCosts(filter?: CostFilter): Promise<CostReport>;
+  /** Per implementer (or ideator) model: of the ideas it handled, how many reached a valid run. */
+  executionRates(filter?: {
+    searchId?: string;
+    environment?: string;
+    by?: 'implementer' | 'ideator';
+  }): Promise<ExecutionRate[]>;
 }
 
 export function createResearchServices(deps: ServiceDeps, searches: SearchRunner): ResearchServices {
@@ -69,13 +78,14 @@ export function createResearchServices(deps: ServiceDeps, searches: SearchRunner
     cancelSearch: (id) => searches.cancel(id),
     leaderboard: (filter) => leaderboard(deps, filter),
     async counts() {
-      const [ideas, implementations, experiments, searchCount] = await Promise.all([
+      const [ideas, implementations, experiments, searchCount, llmCalls] = await Promise.all([
         deps.store.ideas.count(),
         deps.store.implementations.count(),
         deps.store.experiments.count(),
         deps.store.searches.count(),
+        deps.store.llmCalls.count(),
       ]);
-      return { ideas, implementations, experiments, searches: searchCount };
+      return { ideas, implementations, experiments, searches: searchCount, llmCalls };
     },
     onExperimentUpdate: (listener) => deps.scheduler.onUpdate(listener),
     async checkSetup(name) {
@@ -91,5 +101,7 @@ export function createResearchServices(deps: ServiceDeps, searches: SearchRunner
     readImplementationDiff: (id) => readImplementationDiff(deps, id),
     readExperimentLogs: (id) => readExperimentLogs(deps, id),
     getSearch: (id) => getSearch(deps, id),
+    llmCosts: (filter) => llmCosts(deps, filter),
+    executionRates: (filter) => executionRates(deps, filter),
   };
 }

@@ -4,7 +4,14 @@ import { join, resolve } from 'node:path';
 import { Low } from 'lowdb';
 import { DataFile } from 'lowdb/node';
 
-import { type Experiment, type Idea, type Implementation, type Search, SCHEMA_VERSION } from '../domain/records.js';
+import {
+  type Experiment,
+  type Idea,
+  type Implementation,
+  type LlmCall,
+  type Search,
+  SCHEMA_VERSION,
+} from '../domain/records.js';
 import { type Lock, acquireLock } from './lock.js';
 import { readMeta, writeMeta } from './meta.js';
 import type { SegmentStorage } from './segment.js';
@@ -47,20 +54,22 @@ async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise
     segmentSize,
     openStorage: lowdbSegment,
   });
-  const [ideas, implementations, experiments, searches] = await Promise.all([
+  const [ideas, implementations, experiments, searches, llmCalls] = await Promise.all([
     SegmentedRepository.open<Idea>(collection('ideas')),
     SegmentedRepository.open<Implementation>(collection('implementations')),
     SegmentedRepository.open<Experiment>(collection('experiments')),
     SegmentedRepository.open<Search>(collection('searches')),
+    SegmentedRepository.open<LlmCall>(collection('llmCalls')),
   ]);
   if (!meta || meta.schemaVersion < SCHEMA_VERSION) await writeMeta(metaFile, meta);
-  const repositories = [ideas, implementations, experiments, searches];
+  const repositories = [ideas, implementations, experiments, searches, llmCalls];
   let closing: Promise<void> | undefined;
   return {
     ideas,
     implementations,
     experiments,
     searches,
+    llmCalls,
     close: () =>
       (closing ??= (async () => {
         try {

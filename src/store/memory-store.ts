@@ -1,6 +1,6 @@
 // The in-memory Store: same behaviour as the file store, nothing on disk. For tests and dry runs.
 import { ResearchError } from '../domain/errors.js';
-import type { Experiment, Idea, Implementation, Search } from '../domain/records.js';
+import type { Experiment, Idea, Implementation, LlmCall, Search } from '../domain/records.js';
 import { copyRecord, snapshotRecord } from './record-copy.js';
 import type { Repository, Store } from './store.js';
 
@@ -44,6 +44,7 @@ export function createMemoryStore(): Store {
     implementations: new MemoryRepository<Implementation>('implementations'),
     experiments: new MemoryRepository<Experiment>('experiments'),
     searches: new MemoryRepository<Search>('searches'),
+    llmCalls: new MemoryRepository<LlmCall>('llmCalls'),
     close: async () => {},
   };
 }

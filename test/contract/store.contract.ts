@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { CollectionName, Repository, Store } from '../../src/store/store.js';
-import { makeExperiment, makeIdea, makeImplementation, makeSearch } from '../fixtures/store/records.js';
+import { makeExperiment, makeIdea, makeImplementation, makeLlmCall, makeSearch } from '../fixtures/store/records.js';
 
 export interface StoreHarness {
   store: Store;
@@ -18,6 +18,7 @@ const MAKERS: Record<CollectionName, (id: string) => AnyRecord> = {
   implementations: (id) => makeImplementation(id),
   experiments: (id) => makeExperiment(id),
   searches: (id) => makeSearch(id),
+  llmCalls: (id) => makeLlmCall(id),
 };
 
 function repo(store: Store, name: CollectionName): Repository<AnyRecord> {

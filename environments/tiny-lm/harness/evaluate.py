@@ -29,7 +29,8 @@ import math
 import os
 import sys
 
-THREADS = os.environ.get("TINY_LM_THREADS", "").strip() or "2"
+THREADS = os.environ.get("TINY_LM_THREADS", "").strip()
+THREADS = THREADS if THREADS.isdigit() and int(THREADS) > 0 else "2"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", THREADS)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
@@ -147,7 +148,7 @@ def main() -> None:
         eval_limit = int(os.environ.get("TINY_LM_EVAL_CHARS", "").strip() or 0)
     except ValueError:
         fail("TINY_LM_EVAL_CHARS must be an integer")
-    torch.set_num_threads(max(1, int(THREADS)))
+    torch.set_num_threads(int(THREADS))
     torch.manual_seed(0)
     workspace = os.getcwd()
     sys.path.insert(0, workspace)
@@ -210,10 +211,13 @@ def main() -> None:
     if final is not None:
         metrics["train_loss_final"] = final
     result = {"metric": loss, "metrics": metrics, "curve": curve}
-    if eval_limit > 0:
-        result["note_eval"] = f"TINY_LM_EVAL_CHARS={eval_limit}: scored {scored} characters, not the whole held-out text"
+    notes = []
     if context < CONTEXT:
-        result["note"] = f"model block_size {block_size} < harness context {CONTEXT}: evaluated with context {context}"
+        notes.append(f"model block_size {block_size} < harness context {CONTEXT}: evaluated with context {context}")
+    if eval_limit > 0:
+        notes.append(f"TINY_LM_EVAL_CHARS={eval_limit}: scored {scored} characters, not the whole held-out text")
+    if notes:
+        result["note"] = "; ".join(notes)
     if probe:
         result["suspicious"] = f"causality probe: {probe}"
     write_result(out_dir, result)

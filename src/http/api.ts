@@ -1,0 +1,84 @@
+// The read-only JSON API under /api: health, environments, experiments (with logs), searches and leaderboards.
+import { Hono } from 'hono';
+
+import { ResearchError } from '../domain/errors.js';
+import type { ExperimentState } from '../domain/records.js';
+import type { ResearchServices } from '../services/research-services.js';
+
+export interface ApiOptions {
+  services: ResearchServices;
+  /** What /api/health reports, so a client can tell this daemon serves the data directory it expects. */
+  health: { name: string; version: string; home: string; pid: number };
+}
+
+const STATES = new Set<string>(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+
+const STATUS: Partial<Record<string, 400 | 404 | 409>> = {
+  bad_input: 400,
+  not_found: 404,
+  environment_unknown: 404,
+  store_locked: 409,
+};
+
+export function createApi({ services, health }: ApiOptions): Hono {
+  const api = new Hono();
+
+  api.get('/health', (c) => c.json({ ok: true, ...health }));
+
+  api.get('/environments', async (c) => {
+    const listing = await services.listEnvironments();
+    return c.json({
+      environments: listing.environments.map((environment) => environment.manifest),
+      invalid: listing.invalid.map(({ dir, error }) => ({ dir, error: error.message })),
+    });
+  });
+  api.get('/environments/:name', async (c) => {
+    const name = c.req.param('name');
+    const environment = await services.getEnvironment(name);
+    return c.json({ manifest: environment.manifest, files: await services.listEnvironmentFiles(name) });
+  });
+
+  api.get('/experiments', async (c) => {
+    const state = c.req.query('state');
+    if (state !== undefined && !STATES.has(state)) {
+      throw new ResearchError('bad_input', `state must be one of ${[...STATES].join(', ')}`);
+    }
+    const search = c.req.query('search');
+    const environment = c.req.query('environment');
+    const experiments = (await services.listExperiments({ state: state as ExperimentState | undefined })).filter(
+      (e) =>
+        (search === undefined || e.searchId === search) && (environment === undefined || e.environment === environment),
+    );
+    return c.json({ experiments });
+  });
+  api.get('/experiments/:id', async (c) => c.json(await services.getExperiment(c.req.param('id'))));
+  api.get('/experiments/:id/logs', async (c) => c.json({ logs: await services.readExperimentLogs(c.req.param('id')) }));
+  api.get('/experiments/:id/diff', async (c) => {
+    const experiment = await services.getExperiment(c.req.param('id'));
+    return c.text(await services.readImplementationDiff(experiment.implementationId), 200, {
+      'content-type': 'text/x-diff; charset=utf-8',
+    });
+  });
+
+  api.get('/searches', async (c) => c.json({ searches: await services.listSearches() }));
+  api.get('/searches/:id', async (c) => {
+    const search = await services.getSearch(c.req.param('id'));
+    return c.json({ ...search, leaderboard: await services.leaderboard({ searchId: search.id }) });
+  });
+  api.get('/leaderboard', async (c) =>
+    c.json({
+      rows: await services.leaderboard({ searchId: c.req.query('search'), environment: c.req.query('environment') }),
+    }),
+  );
+
+  api.notFound((c) =>
+    c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404),
+  );
+  api.onError((error, c) => {
+    if (ResearchError.is(error)) {
+      return c.json({ error: { code: error.code, message: error.message } }, STATUS[error.code] ?? 500);
+    }
+    return c.json({ error: { code: 'internal', message: 'unexpected error; see the server log' } }, 500);
+  });
+  return api;
+}

@@ -1,0 +1,23 @@
+// cancel_search: stop a running search; its queued and running experiments are cancelled.
+import { z } from 'zod';
+
+import { defineTool } from './define-tool.js';
+import { SearchShape, searchOutput } from './shapes.js';
+import { searchText } from './text.js';
+
+export const cancelSearch = defineTool({
+  name: 'cancel_search',
+  title: 'Cancel a search',
+  description:
+    'Stops a running search: no new ideas are proposed and its queued or running experiments are cancelled. Finished experiments and their rewards stay. A search that has already ended is returned unchanged.',
+  kind: 'cancel',
+  input: z.object({ search_id: z.string().min(1).max(100).describe('id from run_search or list_searches') }),
+  output: SearchShape,
+  async handle({ services, log }, input) {
+    await services.getSearch(input.search_id);
+    const search = await services.cancelSearch(input.search_id);
+    log.info(`search ${search.id} is ${search.state}`);
+    return searchOutput(search);
+  },
+  render: searchText,
+});

@@ -1,0 +1,29 @@
+// get_leaderboard: experiments of a search or an environment ranked by reward, with the baseline for comparison.
+import { z } from 'zod';
+
+import { defineTool } from './define-tool.js';
+import { LeaderboardRowShape, leaderboardOutput } from './shapes.js';
+import { leaderboardText } from './text.js';
+
+export const getLeaderboard = defineTool({
+  name: 'get_leaderboard',
+  title: 'Get a leaderboard',
+  description:
+    'Ranks experiments by reward (best first, failures last) for one search or one environment, with each metric and its delta from the baseline. Use it to pick parents for propose_idea (parent_ids) or to report results.',
+  kind: 'read',
+  input: z.object({
+    search_id: z.string().min(1).max(100).optional(),
+    environment: z.string().min(1).max(100).optional(),
+    top: z.number().int().min(1).max(200).optional().describe('rows to return (default 20)'),
+  }),
+  output: z.object({ rows: z.array(LeaderboardRowShape), total: z.number().int() }),
+  async handle({ services }, input) {
+    if (input.search_id !== undefined) await services.getSearch(input.search_id);
+    if (input.environment !== undefined) await services.getEnvironment(input.environment);
+    const rows = await services.leaderboard({ searchId: input.search_id, environment: input.environment });
+    return { rows: rows.slice(0, input.top ?? 20).map(leaderboardOutput), total: rows.length };
+  },
+  render({ rows, total }) {
+    return `${leaderboardText(rows)}${total > rows.length ? `\n(${total - rows.length} more)` : ''}`;
+  },
+});

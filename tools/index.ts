@@ -1,0 +1,31 @@
+// Every MCP tool, in the order a client lists them.
+import { cancelExperiment } from './cancel-experiment.js';
+import { cancelSearch } from './cancel-search.js';
+import type { ToolDefinition } from './define-tool.js';
+import { getLeaderboard } from './get-leaderboard.js';
+import { getReward } from './get-reward.js';
+import { getSearch } from './get-search.js';
+import { implementIdea } from './implement-idea.js';
+import { listEnvironments } from './list-environments.js';
+import { listExperiments } from './list-experiments.js';
+import { listSearches } from './list-searches.js';
+import { proposeIdea } from './propose-idea.js';
+import { readEnvironment } from './read-environment.js';
+import { runExperiment } from './run-experiment.js';
+import { runSearch } from './run-search.js';
+
+export const allTools: readonly ToolDefinition[] = [
+  listEnvironments,
+  readEnvironment,
+  proposeIdea,
+  implementIdea,
+  runExperiment,
+  getReward,
+  listExperiments,
+  cancelExperiment,
+  runSearch,
+  getSearch,
+  listSearches,
+  cancelSearch,
+  getLeaderboard,
+];

@@ -1,0 +1,79 @@
+// run_search: start a search (evolutionary or best-of-n) that proposes, implements and runs ideas unattended.
+import { z } from 'zod';
+
+import { ResearchError } from '../src/domain/errors.js';
+import { defineTool } from './define-tool.js';
+import { SearchShape, searchOutput } from './shapes.js';
+import { searchText } from './text.js';
+
+/** The options each strategy takes, from the tool's common arguments. */
+export function strategyOptions(input: {
+  strategy: string;
+  epochs?: number;
+  batch_size?: number;
+  budget?: number;
+  options?: Record<string, unknown>;
+}): Record<string, unknown> {
+  const options: Record<string, unknown> = { ...input.options };
+  if (input.batch_size !== undefined) options.batchSize = input.batch_size;
+  if (input.strategy === 'best-of-n') {
+    if (input.epochs !== undefined) {
+      throw new ResearchError('bad_input', 'best-of-n has no epochs: give budget (how many ideas to try) instead');
+    }
+    if (input.budget !== undefined) options.n = input.budget;
+    return options;
+  }
+  if (input.epochs !== undefined) options.epochs = input.epochs;
+  if (input.strategy === 'evolutionary' && input.budget !== undefined) {
+    const batch = (options.batchSize as number | undefined) ?? 4;
+    const epochs = Math.floor(input.budget / batch);
+    if (epochs < 1) {
+      throw new ResearchError(
+        'bad_input',
+        `budget ${input.budget} is smaller than one epoch of ${batch} experiments; raise budget or lower batch_size`,
+      );
+    }
+    options.epochs = Math.min((options.epochs as number | undefined) ?? 3, epochs);
+  }
+  return options;
+}
+
+export const runSearch = defineTool({
+  name: 'run_search',
+  title: 'Start a search',
+  description:
+    'Starts a search that runs unattended: each epoch proposes a batch of ideas (seeds first, then variants of what beat the baseline and new directions), implements and runs them, and learns from the rewards. Returns a search_id at once; follow it with get_search (its leaderboard) and stop it with cancel_search. Strategies: "evolutionary" (default; epochs × batch_size experiments) and "best-of-n" (budget independent ideas, the control arm).',
+  kind: 'generate',
+  input: z.object({
+    environment: z.string().min(1).max(100).describe('environment name from list_environments'),
+    strategy: z.string().min(1).max(100).optional().describe('"evolutionary" (default) or "best-of-n"'),
+    epochs: z.number().int().min(1).max(100).optional().describe('evolutionary: number of epochs (default 3)'),
+    batch_size: z.number().int().min(1).max(200).optional().describe('ideas per epoch or batch (default 4 / 8)'),
+    budget: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000)
+      .optional()
+      .describe('most experiments to run: caps epochs × batch_size (evolutionary) or sets n (best-of-n)'),
+    profile: z.string().min(1).max(100).optional().describe('environment profile for every run (default "default")'),
+    seed: z.number().int().min(0).max(1_000_000).optional().describe('seed of the search (default 1)'),
+    options: z.record(z.string(), z.unknown()).optional().describe('further strategy options, by name'),
+  }),
+  output: SearchShape,
+  async handle({ services, log }, input) {
+    const strategy = input.strategy ?? 'evolutionary';
+    const search = await services.startSearch({
+      environment: input.environment,
+      strategy,
+      options: strategyOptions({ ...input, strategy }),
+      profile: input.profile,
+      seed: input.seed,
+    });
+    log.info(`search ${search.id} started`, { strategy, environment: input.environment });
+    return searchOutput(search);
+  },
+  render(output) {
+    return `${searchText(output)}\nFollow it with get_search { search_id: "${output.search_id}", wait_seconds: 30 }; stop it with cancel_search.`;
+  },
+});

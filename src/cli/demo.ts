@@ -105,7 +105,11 @@ export const demoCommand: Command = {
     const strategy = values.strategy ?? 'evolutionary';
     const seed = toInteger(values.seed, 'seed', 1);
     // Progress lines are the demo's output; the stack's own logs stay quiet unless asked for.
-    const quiet = io.env.GROUNDWORK_LOG_LEVEL ? {} : { logLevel: 'warn' as const };
+    // The demo is the offline job: no model, whatever GROUNDWORK_PROVIDER says.
+    const quiet = {
+      ...(io.env.GROUNDWORK_LOG_LEVEL ? {} : { logLevel: 'warn' as const }),
+      llm: { provider: 'offline' as const },
+    };
     return withServer(
       values,
       io.env,

@@ -56,7 +56,8 @@ export async function checkPythonSyntax(
         cwd: root,
         timeout: 60_000,
         maxBuffer: 16 * 1024 * 1024,
-        env: { ...process.env, PYTHONDONTWRITEBYTECODE: '1' },
+        // Only what an interpreter needs to start: no keys or tokens from our environment.
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
       },
       (error, out, stderr) => {
         if (!error) return resolve(out);

@@ -87,7 +87,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       resolvePython: python,
     };
     const searches = createSearchRunner(deps, overrides.strategies ?? allStrategies);
-    if (overrides.dispatch !== false) await recoverInterrupted(store, scheduler);
+    if (overrides.dispatch !== false) await recoverInterrupted(store, scheduler, executor);
     return {
       config,
       services: createResearchServices(deps, searches),
@@ -106,14 +106,34 @@ export async function createResearchServer(config: Config, overrides: ServerOver
   }
 }
 
-async function recoverInterrupted(store: Store, scheduler: Scheduler): Promise<void> {
-  // Searches a previous process was running cannot continue without it: say so instead of leaving them "running".
+/**
+ * Searches a previous process was running cannot continue without it: mark them failed (saying why) and
+ * stop their experiments, including jobs that outlived that process. Then resume the queue.
+ */
+async function recoverInterrupted(store: Store, scheduler: Scheduler, executor: Executor): Promise<void> {
+  const now = new Date().toISOString();
   for (const search of await store.searches.list((s) => s.state === 'running')) {
+    const orphans = await store.experiments.list(
+      (e) => e.searchId === search.id && (e.state === 'queued' || e.state === 'running'),
+    );
+    for (const experiment of orphans) {
+      const handles = [experiment.preflight?.handle, ...experiment.runs.map((run) => run.handle)];
+      for (const handle of handles) if (handle) await executor.cancel(handle as never).catch(() => undefined);
+      const failure = {
+        category: 'cancelled' as const,
+        message: `its search ${search.id} was interrupted`,
+        logTail: '',
+      };
+      for (const run of experiment.runs) {
+        if (run.state === 'queued' || run.state === 'running') Object.assign(run, { state: 'cancelled', failure });
+      }
+      await store.experiments.put({ ...experiment, state: 'cancelled', failure, updatedAt: now });
+    }
     await store.searches.put({
       ...search,
       state: 'failed',
-      error: 'interrupted: the process running it stopped; start a new search',
-      updatedAt: new Date().toISOString(),
+      error: `interrupted: the process running it stopped (${orphans.length} unfinished experiments cancelled); start a new search`,
+      updatedAt: now,
     });
   }
   await scheduler.start();

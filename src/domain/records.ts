@@ -112,6 +112,8 @@ export interface Experiment {
   profile: string;
   searchId?: string;
   state: ExperimentState;
+  /** The smoke pre-flight: its job handle while it runs, and whether it passed (not re-run after a restart). */
+  preflight?: { passed: boolean; handle?: Record<string, unknown> };
   runs: Run[];
   result?: RewardSummary;
   failure?: Failure;

@@ -23,14 +23,26 @@ interface LiveJob {
   kill(): void;
 }
 
-/** The argv prefix that puts a command in a new network namespace, or undefined if none works here. */
-export function detectNetworkIsolation(): string[] | undefined {
+/**
+ * The argv prefix that isolates a job, or undefined if none works here. Best: new network, PID and mount
+ * namespaces with their own /proc, so the job has no network, cannot read other processes (such as this
+ * daemon's environment through /proc/<ppid>/environ), and everything it starts, detached or not, dies with it.
+ */
+export function detectIsolation(): string[] | undefined {
+  const sandbox = ['--net', '--pid', '--fork', '--mount-proc', '--kill-child'];
   for (const prefix of [
+    ['unshare', ...sandbox],
+    ['unshare', '--user', '--map-root-user', ...sandbox],
     ['unshare', '--net'],
     ['unshare', '--user', '--map-root-user', '--net'],
   ]) {
     const probe = spawnSync(prefix[0] as string, [...prefix.slice(1), 'true'], { stdio: 'ignore', timeout: 5000 });
-    if (probe.status === 0) return prefix;
+    if (probe.status !== 0) continue;
+    // PID 1 of a namespace ignores SIGTERM unless it handles it: keep a shell as PID 1 so the job itself is
+    // an ordinary process that a stop request reaches (the shell must not exec it, hence the status line).
+    return prefix.includes('--pid')
+      ? [...prefix, '/bin/sh', '-c', '"$@"; status=$?; exit $status', 'groundwork-job']
+      : prefix;
   }
   return undefined;
 }
@@ -75,7 +87,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
 
   const networkPrefix = (): string[] => {
     if (options.isolateNetwork === 'off') return [];
-    if (isolation === null) isolation = detectNetworkIsolation();
+    if (isolation === null) isolation = detectIsolation();
     if (isolation) return isolation;
     if (options.isolateNetwork === 'required') {
       throw new ResearchError(
@@ -92,7 +104,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
       if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
       await mkdir(dirname(spec.logPath), { recursive: true });
       const argv = [...networkPrefix(), ...spec.command];
-      const log = openSync(spec.logPath, 'a');
+      const log = openSync(spec.logPath, 'w');
       const startedAt = Date.now();
       let child;
       try {

@@ -44,6 +44,7 @@ export function runPaths(runDir: string) {
     harness: join(runDir, 'harness'),
     out: join(runDir, 'out'),
     home: join(runDir, 'home'),
+    evaluateHome: join(runDir, 'evaluate-home'),
     trainLog: join(runDir, 'train.log'),
     evaluateLog: join(runDir, 'evaluate.log'),
   };
@@ -103,6 +104,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     ...request.baseEnv,
     HOME: paths.home,
     PYTHONDONTWRITEBYTECODE: '1',
+    // No per-user site-packages: training could plant a usercustomize.py there to run inside evaluation.
+    PYTHONNOUSERSITE: '1',
     PYTHONHASHSEED: '0',
     PYTHONUNBUFFERED: '1',
     GROUNDWORK_SEED: String(request.seed),
@@ -139,6 +142,9 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
 
   if (manifest.evaluate) {
     await materializeHarness(environment, paths.harness);
+    // Evaluation gets a home of its own, created now, so nothing training left in its home runs here.
+    await rm(paths.evaluateHome, { recursive: true, force: true });
+    await mkdir(paths.evaluateHome, { recursive: true });
     // Anything the training code wrote where the result will go is discarded.
     await rm(paths.out, { recursive: true, force: true });
     await mkdir(paths.out, { recursive: true });
@@ -147,11 +153,11 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       jobId: `${request.jobId}-evaluate`,
       command: fill(manifest.evaluate, values),
       cwd: paths.workspace,
-      env: { ...env, GROUNDWORK_OUT: paths.out, GROUNDWORK_HARNESS: paths.harness },
+      env: { ...env, HOME: paths.evaluateHome, GROUNDWORK_OUT: paths.out, GROUNDWORK_HARNESS: paths.harness },
       logPath: paths.evaluateLog,
       timeLimitSec: limit,
       resources: manifest.resources,
-      writable: [paths.out, paths.home],
+      writable: [paths.out, paths.evaluateHome],
       readOnly: [paths.workspace, paths.checkpoint, paths.harness],
     });
     const evaluateFailure = await exitFailure(evaluateExit, 'evaluation', limit, paths.evaluateLog);
@@ -173,7 +179,7 @@ async function finish(
 ): Promise<RunOutcome> {
   if (!request.keepWorkspace) {
     await Promise.all(
-      [paths.workspace, paths.checkpoint, paths.harness, paths.home].map((dir) =>
+      [paths.workspace, paths.checkpoint, paths.harness, paths.home, paths.evaluateHome].map((dir) =>
         rm(dir, { recursive: true, force: true }),
       ),
     );

@@ -50,6 +50,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   let started = false;
   let closed = false;
   let pumping = false;
+  /** Cancelled by a user: never dispatch, even if the store still says queued for a moment. */
+  const cancelled = new Set<string>();
+  /** Could not be recorded as started (the store refused the write): not retried in a loop. */
+  const unstartable = new Set<string>();
+  const skip = (id: string): boolean => running.has(id) || cancelled.has(id) || unstartable.has(id);
 
   const save = async (experiment: Experiment): Promise<Experiment> => {
     experiment.updatedAt = new Date().toISOString();
@@ -64,7 +69,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     pumping = true;
     try {
       while (!closed && running.size < deps.concurrency) {
-        const next = (await deps.store.experiments.list((e) => e.state === 'queued' && !running.has(e.id)))[0];
+        const next = (await deps.store.experiments.list((e) => e.state === 'queued' && !skip(e.id)))[0];
         if (!next) break;
         const controller = new AbortController();
         const done = runOne(next, controller.signal)
@@ -82,9 +87,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     }
   };
 
+  const saveInBackground = (experiment: Experiment): void => {
+    save(experiment).catch((error: unknown) =>
+      deps.log.error('could not record a job handle', { id: experiment.id, error: errorMessage(error) }),
+    );
+  };
+
   const runOne = async (experiment: Experiment, signal: AbortSignal): Promise<void> => {
     experiment.state = 'running';
-    await save(experiment);
+    try {
+      await save(experiment);
+    } catch (error) {
+      unstartable.add(experiment.id);
+      throw error;
+    }
     deps.log.info('experiment started', { id: experiment.id, environment: experiment.environment });
     let failure: Failure | undefined;
     let environment: Environment | undefined;
@@ -114,8 +130,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         });
       const smoke =
         deps.preflightSmoke && experiment.profile !== 'smoke' && environment.manifest.profiles.smoke !== undefined;
-      if (smoke) {
-        const outcome = await run('preflight', 0, 'smoke');
+      if (smoke && !experiment.preflight?.passed) {
+        const outcome = await run('preflight', 0, 'smoke', (handle) => {
+          experiment.preflight = { passed: false, handle };
+          saveInBackground(experiment);
+        });
+        experiment.preflight = { passed: outcome.ok };
         if (!outcome.ok) {
           failure =
             outcome.failure.category === 'cancelled'
@@ -129,12 +149,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       for (const record of experiment.runs) {
         if (failure || signal.aborted) break;
+        if (record.state !== 'queued') continue; // already ran before a restart
         record.state = 'running';
         record.startedAt = new Date().toISOString();
         await save(experiment);
         const outcome = await run(`seed-${record.seed}`, record.seed, experiment.profile, (handle) => {
           record.handle = handle;
-          void save(experiment);
+          saveInBackground(experiment);
         });
         applyOutcome(record, outcome);
         await save(experiment);
@@ -147,6 +168,13 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         message: ResearchError.is(error) ? message : `infrastructure error: ${message}`,
         logTail: '',
       };
+    }
+    if (signal.aborted && closed && !cancelled.has(experiment.id)) {
+      // Stopped because this process is shutting down, not by a user: leave it for the next start.
+      requeue(experiment);
+      await save(experiment);
+      deps.log.info('experiment interrupted by shutdown; it will run again on the next start', { id: experiment.id });
+      return;
     }
     if (signal.aborted && (!failure || failure.category !== 'cancelled')) {
       failure = { category: 'cancelled', message: 'cancelled', logTail: failure?.logTail ?? '' };
@@ -181,21 +209,33 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } else experiment.state = 'succeeded';
   };
 
+  /** Back to the queue after an interruption: runs that did not finish run again, with the attempt counted. */
+  const requeue = (experiment: Experiment): void => {
+    for (const record of experiment.runs) {
+      if (record.state === 'running' || record.state === 'cancelled') {
+        record.state = 'queued';
+        record.attempt += 1;
+        delete record.handle;
+        delete record.failure;
+        delete record.endedAt;
+      }
+    }
+    if (experiment.preflight && !experiment.preflight.passed) delete experiment.preflight;
+    delete experiment.failure;
+    experiment.state = 'queued';
+  };
+
   return {
     async start() {
       if (started) return;
       started = true;
       // A previous daemon died with these running: stop what is left of them and run them again, saying so.
       for (const experiment of await deps.store.experiments.list((e) => e.state === 'running')) {
-        for (const record of experiment.runs) {
-          if (record.handle) await deps.executor.cancel(record.handle as never).catch(() => undefined);
-          if (record.state === 'running') {
-            record.state = 'queued';
-            record.attempt += 1;
-            delete record.handle;
-          }
+        const handles = [experiment.preflight?.handle, ...experiment.runs.map((record) => record.handle)];
+        for (const handle of handles) {
+          if (handle) await deps.executor.cancel(handle as never).catch(() => undefined);
         }
-        experiment.state = 'queued';
+        requeue(experiment);
         deps.log.warn('re-queued an experiment interrupted by a restart', { id: experiment.id });
         await save(experiment);
       }
@@ -209,6 +249,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       if (!experiment)
         throw new ResearchError('not_found', `no experiment ${experimentId}; list experiments to find its id`);
       const live = running.get(experimentId);
+      if (live || experiment.state === 'queued') cancelled.add(experimentId);
       if (live) {
         live.controller.abort();
         await live.done;

@@ -100,7 +100,15 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
         );
       },
       async evaluate(ideas) {
-        const evaluations = await Promise.all(ideas.map((idea) => evaluateOne(idea)));
+        // One idea's infrastructure error (e.g. the model's API is down) fails that idea, not its siblings.
+        const evaluations = await Promise.all(
+          ideas.map((idea) =>
+            evaluateOne(idea).catch((error: unknown): Evaluation => {
+              if (signal.aborted) throw error;
+              return { idea, failure: { category: 'infrastructure', message: errorMessage(error) } };
+            }),
+          ),
+        );
         population.push(...evaluations);
         return evaluations;
       },

@@ -4,10 +4,10 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { createLocalExecutor, detectNetworkIsolation } from '../../../src/executors/local.js';
+import { createLocalExecutor, detectIsolation } from '../../../src/executors/local.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
-const isolation = detectNetworkIsolation();
+const isolation = detectIsolation();
 
 async function runShell(script: string, isolate: 'auto' | 'off'): Promise<string> {
   const dir = await tempDir();
@@ -32,6 +32,26 @@ describe('local executor', () => {
   it.skipIf(!isolation)('gives jobs a network namespace with only loopback', async () => {
     const inside = await runShell('tail -n +3 /proc/net/dev | cut -d: -f1 | tr -d " "', 'auto');
     expect(inside.trim().split('\n')).toEqual(['lo']);
+  });
+
+  it.skipIf(!isolation?.includes('--pid'))(
+    'hides other processes, so a job cannot read the daemon’s environment',
+    async () => {
+      const inside = await runShell(
+        'ls /proc | grep -E "^[0-9]+$" | wc -l; cat /proc/1/cmdline | tr "\\0" " "',
+        'auto',
+      );
+      const [count] = inside.trim().split('\n');
+      expect(Number(count)).toBeLessThan(10);
+    },
+  );
+
+  it.skipIf(!isolation?.includes('--pid'))('kills detached grandchildren when the job ends', async () => {
+    const marker = `gw-orphan-${process.pid}-${Date.now()}`;
+    await runShell(`(setsid sh -c 'exec -a ${marker} sleep 60' &) ; sleep 0.2; echo started`, 'auto');
+    const { spawnSync } = await import('node:child_process');
+    const found = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
+    expect(found.stdout.trim()).toBe('');
   });
 
   it('passes exactly the environment it is given', async () => {

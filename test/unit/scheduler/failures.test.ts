@@ -1,5 +1,6 @@
 // Every way a run can go wrong ends in the right failure category with its log tail, through the real
 // local executor and real Python processes (the toy fixture environment).
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -73,15 +74,19 @@ describe('run failures through the local executor', () => {
     expect(experiment.failure?.category).toBe('timeout');
     expect(experiment.failure?.message).toMatch(/time limit of 2 s/);
     const home = (server as ResearchServer & { home: string }).home;
-    const grandchild = Number(
-      await readFile(join(home, 'runs', experiment.id, 'seed-0', 'checkpoint', 'grandchild.pid'), 'utf8'),
-    );
-    expect(grandchild).toBeGreaterThan(0);
-    expect(isRunning(grandchild)).toBe(false);
+    const checkpoint = join(home, 'runs', experiment.id, 'seed-0', 'checkpoint');
+    const survivors = spawnSync('pgrep', ['-f', checkpoint], { encoding: 'utf8' }).stdout.trim();
+    expect(survivors).toBe('');
   });
 
   it('keeps a run that prints binary garbage, judging it by its result file only', async () => {
     const experiment = await runToy('garbage');
+    expect(experiment.state).toBe('succeeded');
+    expect(experiment.result?.metric.value).toBeCloseTo(1.0, 6);
+  });
+
+  it('gives evaluation a fresh home, so code planted by training does not run there', async () => {
+    const experiment = await runToy('usersite');
     expect(experiment.state).toBe('succeeded');
     expect(experiment.result?.metric.value).toBeCloseTo(1.0, 6);
   });

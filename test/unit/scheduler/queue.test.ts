@@ -69,6 +69,68 @@ describe('experiment queue', () => {
     expect(waiting.runs[0]?.attempt).toBe(1);
   });
 
+  it('after a restart, re-runs only the seeds that did not finish', async () => {
+    const home = await tempDir();
+    const first = await open(home);
+    const implementation = await first.services.implementIdea({
+      idea: { text: 'wider' },
+      environment: 'toy',
+      edit: EDIT,
+    });
+    const template = await first.services.runExperiment({ implementationId: implementation.id, seeds: [0] });
+    await first.services.waitForExperiment(template.id, 30_000);
+    await first.close();
+    servers.splice(0);
+    const { openLowdbStore } = await import('../../../src/store/lowdb-store.js');
+    const store = await openLowdbStore(home);
+    await store.experiments.put({
+      ...((await store.experiments.get(template.id)) as Experiment),
+      id: 'exp_half_done',
+      state: 'running',
+      result: undefined,
+      runs: [
+        { seed: 0, state: 'succeeded', attempt: 1, metric: 7.5 },
+        { seed: 1, state: 'running', attempt: 1, handle: { executor: 'local', jobId: 'gone', pid: 2 ** 22 + 9 } },
+      ],
+    });
+    await store.close();
+    const second = await open(home);
+    const ended = await second.services.waitForExperiment('exp_half_done', 30_000);
+    expect(ended.state).toBe('succeeded');
+    expect(ended.runs.map((run) => [run.seed, run.attempt, run.metric])).toEqual([
+      [0, 1, 7.5],
+      [1, 2, expect.closeTo(1.01, 6)],
+    ]);
+  });
+
+  it('puts running work back in the queue on a graceful shutdown instead of cancelling it', async () => {
+    const home = await tempDir();
+    const server = await open(home);
+    const implementation = await server.services.implementIdea({
+      idea: { text: 'wider' },
+      environment: 'toy',
+      edit: EDIT,
+    });
+    const queued = await server.services.runExperiment({ implementationId: implementation.id, profile: 'slow' });
+    await new Promise<void>((resolve) => {
+      const stop = server.services.onExperimentUpdate((e) => {
+        if (e.id === queued.id && e.runs[0]?.handle) {
+          stop();
+          resolve();
+        }
+      });
+    });
+    await server.close();
+    servers.splice(0);
+    const { openLowdbStore } = await import('../../../src/store/lowdb-store.js');
+    const store = await openLowdbStore(home);
+    const after = await store.experiments.get(queued.id);
+    await store.close();
+    expect(after?.state).toBe('queued');
+    expect(after?.runs[0]).toMatchObject({ state: 'queued', attempt: 2 });
+    expect(after?.failure).toBeUndefined();
+  });
+
   it('never runs more experiments at once than the concurrency allows', async () => {
     const server = await open(await tempDir(), 2);
     const implementation = await server.services.implementIdea({

@@ -32,7 +32,12 @@ export const getSearch = defineTool({
     wait_seconds: z.number().min(0).max(MAX_WAIT_SECONDS).optional(),
     top: z.number().int().min(1).max(100).optional().describe('leaderboard rows to return (default 10)'),
   }),
-  output: SearchShape.extend({ leaderboard: z.array(LeaderboardRowShape) }),
+  output: SearchShape.extend({
+    leaderboard: z.array(LeaderboardRowShape),
+    cost: z
+      .object({ usd: z.number(), calls: z.number(), input_tokens: z.number(), output_tokens: z.number() })
+      .describe('model calls made for this search (the offline provider makes none)'),
+  }),
   async handle({ services, signal, progress }, input) {
     let search = await services.getSearch(input.search_id);
     const waitSeconds = input.wait_seconds ?? 0;
@@ -60,9 +65,21 @@ export const getSearch = defineTool({
       search = await services.getSearch(search.id);
     }
     const rows = await services.leaderboard({ searchId: search.id });
-    return { ...searchOutput(search), leaderboard: rows.slice(0, input.top ?? 10).map(leaderboardOutput) };
+    const { total } = await services.llmCosts({ searchId: search.id });
+    return {
+      ...searchOutput(search),
+      leaderboard: rows.slice(0, input.top ?? 10).map(leaderboardOutput),
+      cost: {
+        usd: total.costUsd,
+        calls: total.calls,
+        input_tokens: total.inputTokens,
+        output_tokens: total.outputTokens,
+      },
+    };
   },
   render(output) {
-    return `${searchText(output)}\n${leaderboardText(output.leaderboard)}`;
+    const { cost } = output;
+    const spent = `model calls: ${cost.calls}, $${cost.usd.toFixed(4)} (${cost.input_tokens} tokens in, ${cost.output_tokens} out)`;
+    return `${searchText(output)}\n${spent}\n${leaderboardText(output.leaderboard)}`;
   },
 });

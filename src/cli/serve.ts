@@ -1,5 +1,6 @@
 // `groundwork serve`: the daemon. Owns the data directory and serves MCP at /mcp and the JSON API at /api.
 import { loadConfig } from '../config/load-config.js';
+import { LLM_FLAGS, LLM_FLAGS_USAGE, llmFlagOverrides } from '../config/llm-flags.js';
 import { ResearchError } from '../domain/errors.js';
 import { createHttpApp } from '../http/app.js';
 import { findDaemon, removeDaemonInfo, writeDaemonInfo } from '../http/daemon-file.js';
@@ -26,6 +27,7 @@ Options:
 
 Environment:
   GROUNDWORK_TOKEN   bearer token clients must send (required off loopback, 16+ characters)
+${LLM_FLAGS_USAGE}
 ${GLOBAL_USAGE}`;
 
 function toPort(value: string | undefined): number | undefined {
@@ -42,7 +44,11 @@ export const serveCommand: Command = {
   summary: 'run the daemon: MCP over HTTP at /mcp and a JSON API at /api',
   usage,
   async run(argv, io) {
-    const { values } = parseCommandArgs(argv, { host: { type: 'string' }, port: { type: 'string' } }, usage);
+    const { values } = parseCommandArgs(
+      argv,
+      { host: { type: 'string' }, port: { type: 'string' }, ...LLM_FLAGS },
+      usage,
+    );
     if (values.help) {
       io.stdout(usage);
       return 0;
@@ -53,6 +59,7 @@ export const serveCommand: Command = {
       configFile: values.config,
       overrides: {
         ...(values.home ? { home: values.home } : {}),
+        llm: llmFlagOverrides(values),
         http: { ...(values.host ? { host: values.host } : {}), ...(port !== undefined ? { port } : {}) },
       },
     });

@@ -1,5 +1,6 @@
 // `groundwork stdio`: MCP over stdin/stdout. Forwards to a running daemon for the data directory, or runs in-process.
 import { loadConfig } from '../config/load-config.js';
+import { LLM_FLAGS, LLM_FLAGS_USAGE, llmFlagOverrides } from '../config/llm-flags.js';
 import { ResearchError } from '../domain/errors.js';
 import { findDaemon } from '../http/daemon-file.js';
 import { createMcpServer } from '../mcp/create-mcp-server.js';
@@ -20,6 +21,7 @@ until the client disconnects (running experiments are then stopped). Logs go to 
 
 Options:
   --no-forward   never forward to a daemon; run in-process
+${LLM_FLAGS_USAGE}
 ${GLOBAL_USAGE}`;
 
 export const stdioCommand: Command = {
@@ -27,7 +29,7 @@ export const stdioCommand: Command = {
   summary: 'serve MCP over stdin/stdout (forwarding to a running daemon if there is one)',
   usage,
   async run(argv, io) {
-    const { values } = parseCommandArgs(argv, { 'no-forward': { type: 'boolean' } }, usage);
+    const { values } = parseCommandArgs(argv, { 'no-forward': { type: 'boolean' }, ...LLM_FLAGS }, usage);
     if (values.help) {
       io.stdout(usage);
       return 0;
@@ -35,7 +37,7 @@ export const stdioCommand: Command = {
     const config = loadConfig({
       env: io.env,
       configFile: values.config,
-      overrides: values.home ? { home: values.home } : {},
+      overrides: { ...(values.home ? { home: values.home } : {}), llm: llmFlagOverrides(values) },
     });
     const log = createLogger('groundwork', { level: config.logLevel });
 

@@ -192,3 +192,15 @@ describe('groundwork CLI', () => {
     expect(result.stderr).toMatch(/unknown environment "gpt-9"; known: .*tiny-lm/);
   });
 });
+
+describe('model flags', () => {
+  it('take precedence over the environment and are validated', async () => {
+    const result = await runCli(['stdio', '--provider', 'nonsense', '--home', await tempDir()], {
+      env: { GROUNDWORK_PROVIDER: 'offline' },
+    });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/llm\.provider/);
+    const help = await runCli(['serve', '--help']);
+    expect(help.stdout).toMatch(/--implementer-model NAME/);
+  });
+});

@@ -121,6 +121,14 @@ describe.each(Object.keys(PROVIDERS) as (keyof typeof PROVIDERS)[])('%s provider
     const costs = await server.services.llmCosts({ searchId: search.id });
     expect(costs.byModel.map((row) => row.role).sort()).toEqual(['ideator', 'implementer']);
     expect(costs.total.calls).toBeGreaterThanOrEqual(3);
+    const connection = await connectInMemory(server);
+    try {
+      const followed = await callTool(connection.client, 'get_search', { search_id: search.id });
+      expect(followed.data.cost).toMatchObject({ calls: costs.total.calls, usd: costs.total.costUsd });
+      expect(followed.text).toMatch(/model calls: \d+, \$/);
+    } finally {
+      await connection.close();
+    }
     const rates = await server.services.executionRates({ searchId: search.id });
     expect(rates).toEqual([expect.objectContaining({ model: `${name}/${provider.answered}`, ideas: 2, succeeded: 2 })]);
 

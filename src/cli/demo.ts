@@ -127,12 +127,18 @@ export const demoCommand: Command = {
           );
         io.stdout(`  data directory ${config.home}\n`);
         const titles = new Map<string, string>();
+        const printed = new Set<string>();
         const unsubscribe = services.onExperimentUpdate((experiment) => {
           void (async () => {
             if (!titles.has(experiment.ideaId))
               titles.set(experiment.ideaId, (await services.getIdea(experiment.ideaId))?.title ?? experiment.ideaId);
             const line = progressLine(experiment, titles.get(experiment.ideaId) as string, started);
-            if (line) io.stdout(line);
+            // One line per experiment and state: a state is saved again when a job handle is recorded.
+            const key = `${experiment.id}:${experiment.state}`;
+            if (line && !printed.has(key)) {
+              printed.add(key);
+              io.stdout(line);
+            }
           })();
         });
         const options = strategy === 'best-of-n' ? { n: epochs * batchSize, batchSize } : { epochs, batchSize };

@@ -13,6 +13,7 @@ import type { LlmProvider } from './llm/llm-provider.js';
 import type { EditWriter, IdeaProvider } from './llm/provider.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { createSearchRunner, type StrategyLike } from './search/search-runner.js';
+import { createSearchSchedules } from './search/search-schedules.js';
 import type { ServiceDeps } from './services/deps.js';
 import { loadChanges } from './services/experiments.js';
 import { createResearchServices, type ResearchServices } from './services/research-services.js';
@@ -87,13 +88,18 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       resolvePython: python,
     };
     const searches = createSearchRunner(deps, overrides.strategies ?? allStrategies);
-    if (overrides.dispatch !== false) await recoverInterrupted(store, scheduler, executor);
+    const schedules = createSearchSchedules({ store, runner: searches, log });
+    if (overrides.dispatch !== false) {
+      await recoverInterrupted(store, scheduler, executor);
+      await schedules.start();
+    }
     return {
       config,
-      services: createResearchServices(deps, searches),
+      services: createResearchServices(deps, searches, schedules),
       store,
       log,
       async close() {
+        await schedules.close();
         await searches.close();
         await scheduler.close();
         await executor.close();

@@ -1,5 +1,6 @@
 // Every MCP tool, in the order a client lists them.
 import { cancelExperiment } from './cancel-experiment.js';
+import { cancelSchedule } from './cancel-schedule.js';
 import { cancelSearch } from './cancel-search.js';
 import type { ToolDefinition } from './define-tool.js';
 import { getLeaderboard } from './get-leaderboard.js';
@@ -27,5 +28,6 @@ export const allTools: readonly ToolDefinition[] = [
   getSearch,
   listSearches,
   cancelSearch,
+  cancelSchedule,
   getLeaderboard,
 ];

@@ -2,21 +2,21 @@
 import { z } from 'zod';
 
 import { defineTool } from './define-tool.js';
-import { SearchShape, SearchStatus, searchOutput } from './shapes.js';
+import { ScheduleShape, scheduleOutput, SearchShape, SearchStatus, searchOutput } from './shapes.js';
 import { searchText } from './text.js';
 
 export const listSearches = defineTool({
   name: 'list_searches',
   title: 'List searches',
   description:
-    'Lists searches, newest first, with their status, strategy and size. get_search gives one with its leaderboard.',
+    'Lists searches, newest first, with their status, strategy and size, and the recurring schedules that start them. get_search gives one with its leaderboard.',
   kind: 'read',
   input: z.object({
     status: SearchStatus.optional(),
     environment: z.string().min(1).max(100).optional(),
     limit: z.number().int().min(1).max(200).optional().describe('at most this many (default 20)'),
   }),
-  output: z.object({ searches: z.array(SearchShape), total: z.number().int() }),
+  output: z.object({ searches: z.array(SearchShape), total: z.number().int(), schedules: z.array(ScheduleShape) }),
   async handle({ services }, input) {
     const all = (await services.listSearches()).filter(
       (search) =>
@@ -24,11 +24,18 @@ export const listSearches = defineTool({
         (input.environment === undefined || search.environment === input.environment),
     );
     const newest = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, input.limit ?? 20);
-    return { searches: newest.map(searchOutput), total: all.length };
+    const schedules = (await services.listSchedules()).filter(
+      (schedule) => input.environment === undefined || schedule.environment === input.environment,
+    );
+    return { searches: newest.map(searchOutput), total: all.length, schedules: schedules.map(scheduleOutput) };
   },
-  render({ searches, total }) {
-    if (searches.length === 0) return 'no searches match';
-    const lines = searches.map(searchText);
+  render({ searches, total, schedules }) {
+    const lines = searches.length === 0 ? ['no searches match'] : searches.map(searchText);
+    for (const schedule of schedules) {
+      lines.push(
+        `schedule ${schedule.schedule_id} "${schedule.schedule}" ${schedule.status}: ${schedule.strategy} on ${schedule.environment}, ${schedule.search_ids.length} searches started`,
+      );
+    }
     if (total > searches.length) lines.push(`(${total - searches.length} more; raise limit or filter)`);
     return lines.join('\n');
   },

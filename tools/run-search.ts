@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { ResearchError } from '../src/domain/errors.js';
 import { defineTool } from './define-tool.js';
-import { SearchShape, searchOutput } from './shapes.js';
+import { ScheduleShape, scheduleOutput, SearchShape, searchOutput } from './shapes.js';
 import { searchText } from './text.js';
 
 /** The options each strategy takes, from the tool's common arguments. */
@@ -42,7 +42,7 @@ export const runSearch = defineTool({
   name: 'run_search',
   title: 'Start a search',
   description:
-    'Starts a search that runs unattended: each epoch proposes a batch of ideas (seeds first, then variants of what beat the baseline and new directions), implements and runs them, and learns from the rewards. Returns a search_id at once; follow it with get_search (its leaderboard) and stop it with cancel_search. Strategies: "evolutionary" (default; epochs × batch_size experiments) and "best-of-n" (budget independent ideas, the control arm).',
+    'Starts a search that runs unattended: each epoch proposes a batch of ideas (seeds first, then variants of what beat the baseline and new directions), implements and runs them, and learns from the rewards. Returns a search_id at once; follow it with get_search (its leaderboard) and stop it with cancel_search. Strategies: "evolutionary" (default; epochs × batch_size experiments) and "best-of-n" (budget independent ideas, the control arm). With schedule (a cron expression such as "0 3 * * *", or an interval such as "6h"), the search also recurs: the first run starts now and a new one starts on every tick unless the previous one is still running; cancel_schedule stops it.',
   kind: 'generate',
   input: z.object({
     environment: z.string().min(1).max(100).describe('environment name from list_environments'),
@@ -59,21 +59,36 @@ export const runSearch = defineTool({
     profile: z.string().min(1).max(100).optional().describe('environment profile for every run (default "default")'),
     seed: z.number().int().min(0).max(1_000_000).optional().describe('seed of the search (default 1)'),
     options: z.record(z.string(), z.unknown()).optional().describe('further strategy options, by name'),
+    schedule: z
+      .string()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe('repeat the search: cron ("0 3 * * *", server time) or interval ("6h", "every 30 minutes")'),
   }),
-  output: SearchShape,
+  output: SearchShape.extend({ schedule: ScheduleShape.optional() }),
   async handle({ services, log }, input) {
     const strategy = input.strategy ?? 'evolutionary';
-    const search = await services.startSearch({
+    const request = {
       environment: input.environment,
       strategy,
       options: strategyOptions({ ...input, strategy }),
       profile: input.profile,
       seed: input.seed,
-    });
+    };
+    if (input.schedule !== undefined) {
+      const { schedule, search } = await services.scheduleSearch({ ...request, schedule: input.schedule });
+      log.info(`schedule ${schedule.id} (${schedule.schedule}) started search ${search.id}`, { strategy });
+      return { ...searchOutput(search), schedule: scheduleOutput(schedule) };
+    }
+    const search = await services.startSearch(request);
     log.info(`search ${search.id} started`, { strategy, environment: input.environment });
     return searchOutput(search);
   },
   render(output) {
-    return `${searchText(output)}\nFollow it with get_search { search_id: "${output.search_id}", wait_seconds: 30 }; stop it with cancel_search.`;
+    const recurring = output.schedule
+      ? `\nschedule ${output.schedule.schedule_id} (${output.schedule.schedule}) repeats it; stop with cancel_schedule.`
+      : '';
+    return `${searchText(output)}${recurring}\nFollow it with get_search { search_id: "${output.search_id}", wait_seconds: 30 }; stop it with cancel_search.`;
   },
 });

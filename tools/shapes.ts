@@ -1,7 +1,7 @@
 // Output shapes shared by several tools (snake_case on the wire) and the conversions from stored records.
 import { z } from 'zod';
 
-import type { Experiment, Idea, Search } from '../src/domain/records.js';
+import type { Experiment, Idea, Schedule, Search } from '../src/domain/records.js';
 import type { LeaderboardRow } from '../src/services/leaderboard.js';
 
 const id = (what: string) => z.string().describe(what);
@@ -82,6 +82,28 @@ export const SearchShape = z.object({
   created_at: z.string(),
   updated_at: z.string(),
 });
+
+export const ScheduleShape = z.object({
+  schedule_id: z.string(),
+  schedule: z.string().describe('cron expression or interval'),
+  status: z.enum(['active', 'cancelled']),
+  environment: z.string(),
+  strategy: z.string(),
+  search_ids: z.array(z.string()).describe('the searches it has started, oldest first'),
+  last_tick_at: z.string().optional(),
+});
+
+export function scheduleOutput(schedule: Schedule): z.output<typeof ScheduleShape> {
+  return defined({
+    schedule_id: schedule.id,
+    schedule: schedule.schedule,
+    status: schedule.state,
+    environment: schedule.environment,
+    strategy: schedule.strategy,
+    search_ids: schedule.searchIds,
+    last_tick_at: schedule.lastTickAt,
+  });
+}
 
 export const LeaderboardRowShape = z.object({
   rank: z.number().int(),

@@ -139,6 +139,27 @@ export interface Search {
   updatedAt: string;
 }
 
+/**
+ * A recurring search: every tick (cron or interval) starts a new search with the same settings, unless the
+ * previous one is still running. Kept in the store, so a restarted daemon picks its schedules up again.
+ */
+export interface Schedule {
+  id: string;
+  schemaVersion: number;
+  /** Cron expression (`0 3 * * *`) or interval (`6h`, `every 30 minutes`). */
+  schedule: string;
+  environment: string;
+  strategy: string;
+  options: Record<string, unknown>;
+  profile?: string;
+  seed?: number;
+  state: 'active' | 'cancelled';
+  searchIds: string[];
+  lastTickAt?: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export type LlmRole = 'ideator' | 'implementer';
 
 /** One request to a model provider, for the cost ledger. Never holds prompts, answers or secrets. */

@@ -1,6 +1,6 @@
 // What the application services need, wired by the composition root (src/server.ts).
 import type { Config } from '../config/schema.js';
-import type { Search } from '../domain/records.js';
+import type { Schedule, Search } from '../domain/records.js';
 import type { Environment, EnvironmentRegistry } from '../environments/registry.js';
 import type { EditWriter, IdeaProvider } from '../llm/provider.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
@@ -33,5 +33,22 @@ export interface SearchRunner {
   /** Resolves when the search has ended. */
   wait(searchId: string): Promise<Search>;
   cancel(searchId: string): Promise<Search>;
+  close(): Promise<void>;
+}
+
+export interface ScheduleSearchInput extends StartSearchInput {
+  /** Cron expression (`0 3 * * *`) or interval (`6h`, `every 30 minutes`). */
+  schedule: string;
+}
+
+/** Recurring searches (implemented in src/search with bree). */
+export interface SearchSchedules {
+  /** Restores the active schedules from the store and starts their timers. */
+  start(): Promise<void>;
+  /** Stores the schedule, starts its first search now, and runs a new one on every tick. */
+  create(input: ScheduleSearchInput): Promise<{ schedule: Schedule; search: Search }>;
+  /** Stops future ticks; a search already running goes on (cancel it separately). */
+  cancel(id: string): Promise<Schedule>;
+  list(): Promise<Schedule[]>;
   close(): Promise<void>;
 }

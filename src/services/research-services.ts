@@ -1,7 +1,7 @@
 // The application API that the CLI, MCP tools and HTTP API call. One object, thin methods over use cases.
-import type { Experiment, Idea, Implementation, Search } from '../domain/records.js';
+import type { Experiment, Idea, Implementation, Schedule, Search } from '../domain/records.js';
 import type { Environment, EnvironmentListing } from '../environments/registry.js';
-import type { SearchRunner, ServiceDeps, StartSearchInput } from './deps.js';
+import type { ScheduleSearchInput, SearchRunner, SearchSchedules, ServiceDeps, StartSearchInput } from './deps.js';
 import { getExperiment, runExperiment, type RunExperimentInput } from './experiments.js';
 import { proposeIdeas, type ProposeIdeasInput } from './ideas.js';
 import { implementIdea, type ImplementIdeaInput } from './implementations.js';
@@ -29,6 +29,10 @@ export interface ResearchServices {
   waitForExperiment(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Experiment>;
   cancelExperiment(id: string): Promise<Experiment>;
   startSearch(input: StartSearchInput): Promise<Search>;
+  /** A recurring search: the first run starts now, then one on every tick of the schedule. */
+  scheduleSearch(input: ScheduleSearchInput): Promise<{ schedule: Schedule; search: Search }>;
+  listSchedules(): Promise<Schedule[]>;
+  cancelSchedule(id: string): Promise<Schedule>;
   waitForSearch(id: string): Promise<Search>;
   cancelSearch(id: string): Promise<Search>;
   leaderboard(filter: { searchId?: string; environment?: string }): Promise<LeaderboardRow[]>;
@@ -60,7 +64,11 @@ export interface ResearchServices {
   }): Promise<ExecutionRate[]>;
 }
 
-export function createResearchServices(deps: ServiceDeps, searches: SearchRunner): ResearchServices {
+export function createResearchServices(
+  deps: ServiceDeps,
+  searches: SearchRunner,
+  schedules: SearchSchedules,
+): ResearchServices {
   return {
     listEnvironments: () => deps.environments.list(),
     getEnvironment: (name) => deps.environments.get(name),
@@ -74,6 +82,9 @@ export function createResearchServices(deps: ServiceDeps, searches: SearchRunner
     },
     cancelExperiment: (id) => deps.scheduler.cancel(id),
     startSearch: (input) => searches.start(input),
+    scheduleSearch: (input) => schedules.create(input),
+    listSchedules: () => schedules.list(),
+    cancelSchedule: (id) => schedules.cancel(id),
     waitForSearch: (id) => searches.wait(id),
     cancelSearch: (id) => searches.cancel(id),
     leaderboard: (filter) => leaderboard(deps, filter),

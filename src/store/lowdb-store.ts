@@ -9,6 +9,7 @@ import {
   type Idea,
   type Implementation,
   type LlmCall,
+  type Schedule,
   type Search,
   SCHEMA_VERSION,
 } from '../domain/records.js';
@@ -54,15 +55,16 @@ async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise
     segmentSize,
     openStorage: lowdbSegment,
   });
-  const [ideas, implementations, experiments, searches, llmCalls] = await Promise.all([
+  const [ideas, implementations, experiments, searches, llmCalls, schedules] = await Promise.all([
     SegmentedRepository.open<Idea>(collection('ideas')),
     SegmentedRepository.open<Implementation>(collection('implementations')),
     SegmentedRepository.open<Experiment>(collection('experiments')),
     SegmentedRepository.open<Search>(collection('searches')),
     SegmentedRepository.open<LlmCall>(collection('llmCalls')),
+    SegmentedRepository.open<Schedule>(collection('schedules')),
   ]);
   if (!meta || meta.schemaVersion < SCHEMA_VERSION) await writeMeta(metaFile, meta);
-  const repositories = [ideas, implementations, experiments, searches, llmCalls];
+  const repositories = [ideas, implementations, experiments, searches, llmCalls, schedules];
   let closing: Promise<void> | undefined;
   return {
     ideas,
@@ -70,6 +72,7 @@ async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise
     experiments,
     searches,
     llmCalls,
+    schedules,
     close: () =>
       (closing ??= (async () => {
         try {

@@ -1,6 +1,6 @@
 // The in-memory Store: same behaviour as the file store, nothing on disk. For tests and dry runs.
 import { ResearchError } from '../domain/errors.js';
-import type { Experiment, Idea, Implementation, LlmCall, Search } from '../domain/records.js';
+import type { Experiment, Idea, Implementation, LlmCall, Schedule, Search } from '../domain/records.js';
 import { copyRecord, snapshotRecord } from './record-copy.js';
 import type { Repository, Store } from './store.js';
 
@@ -45,6 +45,7 @@ export function createMemoryStore(): Store {
     experiments: new MemoryRepository<Experiment>('experiments'),
     searches: new MemoryRepository<Search>('searches'),
     llmCalls: new MemoryRepository<LlmCall>('llmCalls'),
+    schedules: new MemoryRepository<Schedule>('schedules'),
     close: async () => {},
   };
 }

@@ -1,5 +1,5 @@
 // The Store seam: small repositories of JSON records. Bulky artifacts live as files (see artifacts).
-import type { Experiment, Idea, Implementation, LlmCall, Search } from '../domain/records.js';
+import type { Experiment, Idea, Implementation, LlmCall, Schedule, Search } from '../domain/records.js';
 
 /** A collection of records keyed by `id`. `put` inserts or replaces; it is durable when it resolves. */
 export interface Repository<T extends { id: string }> {
@@ -17,9 +17,10 @@ export interface Store {
   readonly searches: Repository<Search>;
   /** The cost ledger: one record per model request. */
   readonly llmCalls: Repository<LlmCall>;
+  readonly schedules: Repository<Schedule>;
   /** Flushes pending writes and releases the data directory. */
   close(): Promise<void>;
 }
 
-export const COLLECTIONS = ['ideas', 'implementations', 'experiments', 'searches', 'llmCalls'] as const;
+export const COLLECTIONS = ['ideas', 'implementations', 'experiments', 'searches', 'llmCalls', 'schedules'] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];

@@ -2,7 +2,14 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { CollectionName, Repository, Store } from '../../src/store/store.js';
-import { makeExperiment, makeIdea, makeImplementation, makeLlmCall, makeSearch } from '../fixtures/store/records.js';
+import {
+  makeExperiment,
+  makeIdea,
+  makeImplementation,
+  makeLlmCall,
+  makeSchedule,
+  makeSearch,
+} from '../fixtures/store/records.js';
 
 export interface StoreHarness {
   store: Store;
@@ -19,6 +26,7 @@ const MAKERS: Record<CollectionName, (id: string) => AnyRecord> = {
   experiments: (id) => makeExperiment(id),
   searches: (id) => makeSearch(id),
   llmCalls: (id) => makeLlmCall(id),
+  schedules: (id) => makeSchedule(id),
 };
 
 function repo(store: Store, name: CollectionName): Repository<AnyRecord> {

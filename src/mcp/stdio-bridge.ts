@@ -30,6 +30,12 @@ export async function bridgeStdioToHttp(options: BridgeOptions): Promise<void> {
     requestInit: options.token ? { headers: { authorization: `Bearer ${options.token}` } } : undefined,
   });
   let initializeId: RequestId | undefined;
+  /** Requests sent to the daemon and not yet answered: a client that closes stdin still gets these answers. */
+  const pending = new Set<RequestId>();
+  let closing = false;
+  /** Later messages wait for the initialize answer, which carries the session id the daemon requires. */
+  let sessionReady: Promise<void> = Promise.resolve();
+  let markReady: () => void = () => undefined;
   let finished = false;
   let finish: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (finish = resolve));
@@ -44,8 +50,16 @@ export async function bridgeStdioToHttp(options: BridgeOptions): Promise<void> {
   };
 
   stdio.onmessage = (message: JSONRPCMessage) => {
-    if (isInitializeRequest(message) && isJSONRPCRequest(message)) initializeId = message.id;
-    http.send(message).catch((error: unknown) => {
+    const initializing = isInitializeRequest(message) && isJSONRPCRequest(message);
+    if (initializing) {
+      initializeId = message.id;
+      sessionReady = new Promise((resolve) => (markReady = resolve));
+    }
+    if (isJSONRPCRequest(message)) pending.add(message.id);
+    const sent = initializing ? http.send(message) : sessionReady.then(() => http.send(message));
+    sent.catch((error: unknown) => {
+      if (initializing) markReady();
+      if (isJSONRPCRequest(message)) pending.delete(message.id);
       options.log.warn('the daemon did not take a message', { error: errorMessage(error) });
       if (isJSONRPCRequest(message)) {
         void stdio
@@ -66,8 +80,15 @@ export async function bridgeStdioToHttp(options: BridgeOptions): Promise<void> {
     if (isJSONRPCResultResponse(message) && initializeId !== undefined && message.id === initializeId) {
       const version = (message.result as { protocolVersion?: unknown }).protocolVersion;
       if (typeof version === 'string') http.setProtocolVersion(version);
+      markReady();
     }
-    void stdio.send(message).catch(() => void stop(true));
+    if ('id' in message && !('method' in message)) pending.delete(message.id as RequestId);
+    void stdio
+      .send(message)
+      .then(() => {
+        if (closing && pending.size === 0) void stop(true);
+      })
+      .catch(() => void stop(true));
   };
   http.onerror = (error) => options.log.debug('daemon stream', { error: errorMessage(error) });
   stdio.onerror = (error) => options.log.warn('stdio', { error: errorMessage(error) });
@@ -75,7 +96,14 @@ export async function bridgeStdioToHttp(options: BridgeOptions): Promise<void> {
 
   await http.start();
   await stdio.start();
-  stdin.once('end', () => void stop(true));
-  stdin.once('close', () => void stop(true));
+  // The client is done sending: answer what it is still waiting for (bounded: tools wait 45 s at most), then stop.
+  const closeWhenAnswered = (): void => {
+    if (closing) return;
+    closing = true;
+    if (pending.size === 0) void stop(true);
+    else setTimeout(() => void stop(true), 60_000).unref();
+  };
+  stdin.once('end', closeWhenAnswered);
+  stdin.once('close', closeWhenAnswered);
   return done;
 }

@@ -132,6 +132,39 @@ describe('groundwork stdio', () => {
   });
 });
 
+describe('groundwork stdio forwarding a one-shot script', () => {
+  it('answers every request even when the client writes them all at once and closes stdin', async () => {
+    const home = await tempDir();
+    const daemon = await startDaemon(home);
+    try {
+      const input = [
+        {
+          jsonrpc: '2.0',
+          id: 1,
+          method: 'initialize',
+          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'script', version: '1' } },
+        },
+        { jsonrpc: '2.0', method: 'notifications/initialized' },
+        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_environments', arguments: {} } },
+      ]
+        .map((message) => JSON.stringify(message))
+        .join('\n');
+      const result = await runCli(['stdio'], { env: cliEnv(home), input: `${input}\n`, timeoutMs: 30_000 });
+      const answers = result.stdout
+        .trim()
+        .split('\n')
+        .map(
+          (line) => JSON.parse(line) as { id: number; result?: { structuredContent?: { environments: unknown[] } } },
+        );
+      expect(answers.map((answer) => answer.id)).toEqual([1, 2]);
+      expect(answers[1]?.result?.structuredContent?.environments.length).toBeGreaterThan(0);
+      expect(result.stderr).toContain('forwarding to the daemon');
+    } finally {
+      expect(await daemon.stop()).toBe(0);
+    }
+  });
+});
+
 describe.skipIf(!hasTorch)('groundwork stdio on tiny-lm (real PyTorch)', () => {
   it('runs the whole loop with the smoke profile', async () => {
     const connection = await connectStdio(await tempDir());
@@ -147,4 +180,39 @@ describe.skipIf(!hasTorch)('groundwork stdio on tiny-lm (real PyTorch)', () => {
       await connection.close();
     }
   }, 240_000);
+});
+
+describe('groundwork stdio in-process, one-shot script', () => {
+  it('answers requests that were still running when stdin closed', async () => {
+    const home = await tempDir();
+    const input = [
+      {
+        jsonrpc: '2.0',
+        id: 1,
+        method: 'initialize',
+        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'script', version: '1' } },
+      },
+      { jsonrpc: '2.0', method: 'notifications/initialized' },
+      {
+        jsonrpc: '2.0',
+        id: 2,
+        method: 'tools/call',
+        params: { name: 'propose_idea', arguments: { environment: 'toy', count: 2 } },
+      },
+    ]
+      .map((message) => JSON.stringify(message))
+      .join('\n');
+    const result = await runCli(['stdio', '--no-forward'], {
+      env: cliEnv(home),
+      input: `${input}\n`,
+      timeoutMs: 30_000,
+    });
+    const answers = result.stdout
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { id?: number; result?: { structuredContent?: { ideas: unknown[] } } })
+      .filter((message) => message.id !== undefined);
+    expect(answers.map((answer) => answer.id)).toEqual([1, 2]);
+    expect(answers[1]?.result?.structuredContent?.ideas).toHaveLength(2);
+  });
 });

@@ -132,33 +132,40 @@ describe('groundwork stdio', () => {
   });
 });
 
+/** Runs `groundwork stdio` as a script would: every message written at once, then stdin closed. */
+async function oneShot(home: string, args: string[], call: { name: string; arguments: Record<string, unknown> }) {
+  const input = [
+    {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'script', version: '1' } },
+    },
+    { jsonrpc: '2.0', method: 'notifications/initialized' },
+    { jsonrpc: '2.0', id: 2, method: 'tools/call', params: call },
+  ];
+  const result = await runCli(['stdio', ...args], {
+    env: cliEnv(home),
+    input: `${input.map((message) => JSON.stringify(message)).join('\n')}\n`,
+    timeoutMs: 30_000,
+  });
+  const answers = result.stdout
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as { id?: number; result?: { structuredContent?: Record<string, unknown[]> } })
+    .filter((message) => message.id !== undefined);
+  return { answers, stderr: result.stderr };
+}
+
 describe('groundwork stdio forwarding a one-shot script', () => {
   it('answers every request even when the client writes them all at once and closes stdin', async () => {
     const home = await tempDir();
     const daemon = await startDaemon(home);
     try {
-      const input = [
-        {
-          jsonrpc: '2.0',
-          id: 1,
-          method: 'initialize',
-          params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'script', version: '1' } },
-        },
-        { jsonrpc: '2.0', method: 'notifications/initialized' },
-        { jsonrpc: '2.0', id: 2, method: 'tools/call', params: { name: 'list_environments', arguments: {} } },
-      ]
-        .map((message) => JSON.stringify(message))
-        .join('\n');
-      const result = await runCli(['stdio'], { env: cliEnv(home), input: `${input}\n`, timeoutMs: 30_000 });
-      const answers = result.stdout
-        .trim()
-        .split('\n')
-        .map(
-          (line) => JSON.parse(line) as { id: number; result?: { structuredContent?: { environments: unknown[] } } },
-        );
+      const { answers, stderr } = await oneShot(home, [], { name: 'list_environments', arguments: {} });
       expect(answers.map((answer) => answer.id)).toEqual([1, 2]);
-      expect(answers[1]?.result?.structuredContent?.environments.length).toBeGreaterThan(0);
-      expect(result.stderr).toContain('forwarding to the daemon');
+      expect(answers[1]?.result?.structuredContent?.environments?.length).toBeGreaterThan(0);
+      expect(stderr).toContain('forwarding to the daemon');
     } finally {
       expect(await daemon.stop()).toBe(0);
     }
@@ -185,33 +192,10 @@ describe.skipIf(!hasTorch)('groundwork stdio on tiny-lm (real PyTorch)', () => {
 describe('groundwork stdio in-process, one-shot script', () => {
   it('answers requests that were still running when stdin closed', async () => {
     const home = await tempDir();
-    const input = [
-      {
-        jsonrpc: '2.0',
-        id: 1,
-        method: 'initialize',
-        params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'script', version: '1' } },
-      },
-      { jsonrpc: '2.0', method: 'notifications/initialized' },
-      {
-        jsonrpc: '2.0',
-        id: 2,
-        method: 'tools/call',
-        params: { name: 'propose_idea', arguments: { environment: 'toy', count: 2 } },
-      },
-    ]
-      .map((message) => JSON.stringify(message))
-      .join('\n');
-    const result = await runCli(['stdio', '--no-forward'], {
-      env: cliEnv(home),
-      input: `${input}\n`,
-      timeoutMs: 30_000,
+    const { answers } = await oneShot(home, ['--no-forward'], {
+      name: 'propose_idea',
+      arguments: { environment: 'toy', count: 2 },
     });
-    const answers = result.stdout
-      .trim()
-      .split('\n')
-      .map((line) => JSON.parse(line) as { id?: number; result?: { structuredContent?: { ideas: unknown[] } } })
-      .filter((message) => message.id !== undefined);
     expect(answers.map((answer) => answer.id)).toEqual([1, 2]);
     expect(answers[1]?.result?.structuredContent?.ideas).toHaveLength(2);
   });

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { createLocalExecutor, detectIsolation } from '../../../src/executors/local.js';
+import { processesMatching } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 
 const isolation = detectIsolation();
@@ -49,9 +50,7 @@ describe('local executor', () => {
   it.skipIf(!isolation?.includes('--pid'))('kills detached grandchildren when the job ends', async () => {
     const marker = `gw-orphan-${process.pid}-${Date.now()}`;
     await runShell(`(setsid sh -c 'exec -a ${marker} sleep 60' &) ; sleep 0.2; echo started`, 'auto');
-    const { spawnSync } = await import('node:child_process');
-    const found = spawnSync('pgrep', ['-f', marker], { encoding: 'utf8' });
-    expect(found.stdout.trim()).toBe('');
+    expect(processesMatching(marker)).toEqual([]);
   });
 
   it('passes exactly the environment it is given', async () => {

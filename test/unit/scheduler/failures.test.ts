@@ -1,6 +1,5 @@
 // Every way a run can go wrong ends in the right failure category with its log tail, through the real
 // local executor and real Python processes (the toy fixture environment).
-import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -8,6 +7,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 
 import type { ResearchServer } from '../../../src/server.js';
+import { processesMatching } from '../../helpers/processes.js';
 import { createTestServer } from '../../helpers/test-server.js';
 
 const TOY_EDIT = 'train.py\n<<<<<<< SEARCH\nWIDTH = 8\n=======\nWIDTH = 16\n>>>>>>> REPLACE\n';
@@ -75,8 +75,7 @@ describe('run failures through the local executor', () => {
     expect(experiment.failure?.message).toMatch(/time limit of 2 s/);
     const home = (server as ResearchServer & { home: string }).home;
     const checkpoint = join(home, 'runs', experiment.id, 'seed-0', 'checkpoint');
-    const survivors = spawnSync('pgrep', ['-f', checkpoint], { encoding: 'utf8' }).stdout.trim();
-    expect(survivors).toBe('');
+    expect(processesMatching(checkpoint)).toEqual([]);
   });
 
   it('keeps a run that prints binary garbage, judging it by its result file only', async () => {

@@ -36,6 +36,9 @@ export function createSearchSchedules(deps: { store: Store; runner: SearchRunner
     workerMessageHandler: ({ name }: { name: string }) => void onTick(name),
   });
 
+  /** Cancelled in this process: checked synchronously, so a tick already in flight cannot start one more. */
+  const cancelled = new Set<string>();
+
   const startSearch = async (schedule: Schedule): Promise<Search> => {
     const search = await deps.runner.start({
       environment: schedule.environment,
@@ -44,10 +47,13 @@ export function createSearchSchedules(deps: { store: Store; runner: SearchRunner
       profile: schedule.profile,
       seed: schedule.seed,
     });
-    schedule.searchIds.push(search.id);
-    schedule.lastTickAt = new Date().toISOString();
-    schedule.updatedAt = schedule.lastTickAt;
-    await deps.store.schedules.put(structuredClone(schedule));
+    // Record it on the latest copy, so a cancel that landed meanwhile is not overwritten.
+    const latest = (await deps.store.schedules.get(schedule.id)) ?? schedule;
+    latest.searchIds.push(search.id);
+    latest.lastTickAt = new Date().toISOString();
+    latest.updatedAt = latest.lastTickAt;
+    await deps.store.schedules.put(latest);
+    Object.assign(schedule, latest);
     return search;
   };
 
@@ -57,6 +63,7 @@ export function createSearchSchedules(deps: { store: Store; runner: SearchRunner
       if (!schedule || schedule.state !== 'active') return;
       const last = schedule.searchIds.at(-1);
       const previous = last ? await deps.store.searches.get(last) : undefined;
+      if (cancelled.has(id)) return;
       if (previous?.state === 'running') {
         log.info('schedule due while its previous search still runs; skipped this tick', { id, search: last });
         return;
@@ -116,6 +123,7 @@ export function createSearchSchedules(deps: { store: Store; runner: SearchRunner
     async cancel(id) {
       const schedule = await deps.store.schedules.get(id);
       if (!schedule) throw new ResearchError('not_found', `no schedule ${id}; list_searches shows the schedules`);
+      cancelled.add(id);
       if (schedule.state === 'active') {
         await bree.remove(id).catch(() => undefined);
         schedule.state = 'cancelled';

@@ -63,9 +63,12 @@ describe('scheduled searches', () => {
 
     const cancelled = await second.call('cancel_schedule', { schedule_id: schedule.schedule_id });
     expect(cancelled.data).toMatchObject({ status: 'cancelled' });
+    await sleep(500); // a search that started just before the cancel is recorded by now
     const count = (await searchesOf(second.call))[0]?.search_ids.length;
     await sleep(2_500);
-    expect((await searchesOf(second.call))[0]?.search_ids.length).toBe(count);
+    const final = (await searchesOf(second.call))[0];
+    expect(final?.search_ids.length).toBe(count);
+    expect(final?.status).toBe('cancelled');
   });
 
   it('refuses a schedule that is neither cron nor an interval, storing nothing', async () => {

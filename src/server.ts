@@ -65,6 +65,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       environments,
       log: log.child('scheduler'),
       home: config.home,
+      dataDir: config.dataDir ?? join(config.home, 'data'),
       concurrency: config.scheduler.concurrency,
       preflightSmoke: config.preflight.smoke,
       keepWorkspaces: config.keepWorkspaces,

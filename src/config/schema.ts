@@ -15,15 +15,49 @@ export const Config = z.object({
       concurrency: z.number().int().positive().default(1),
       /** Seconds between SIGTERM and SIGKILL when stopping a job. */
       killGraceSec: z.number().positive().default(5),
+      /**
+       * GPUs jobs may use: `auto` asks `nvidia-smi` (none when it is missing), a number means ids 0..n-1, a list
+       * names the ids. Each job gets its own ids; GPU jobs wait until enough are free.
+       */
+      gpus: z
+        .union([z.literal('auto'), z.number().int().min(0), z.array(z.string().regex(/^[0-9A-Za-z:-]+$/)).min(1)])
+        .default('auto'),
     })
-    .default({ concurrency: 1, killGraceSec: 5 }),
+    .default({ concurrency: 1, killGraceSec: 5, gpus: 'auto' }),
   executor: z
     .object({
-      kind: z.enum(['local']).default('local'),
+      kind: z.enum(['local', 'docker', 'slurm']).default('local'),
       /** Run jobs without network (Linux network namespace). `auto`: when unshare is available. */
       isolateNetwork: z.enum(['auto', 'required', 'off']).default('auto'),
+      docker: z
+        .object({
+          /** Docker engine socket; default: $DOCKER_HOST or /var/run/docker.sock. */
+          socketPath: z.string().min(1).optional(),
+          /** Image used when an environment names none. */
+          image: z.string().min(1).optional(),
+          shmSizeGiB: z.number().positive().default(8),
+          pidsLimit: z.number().int().positive().default(4096),
+          /** Container runtime for GPU jobs (`nvidia` when the NVIDIA container toolkit is set up as a runtime). */
+          gpuDriver: z.string().default('nvidia'),
+        })
+        .prefault({}),
+      slurm: z
+        .object({
+          /** Folder visible to this machine and every compute node; run folders are placed under it. */
+          sharedDir: z.string().min(1).optional(),
+          partition: z.string().min(1).optional(),
+          account: z.string().min(1).optional(),
+          /** Extra `sbatch` arguments, e.g. `["--qos=high"]`. */
+          extraArgs: z.array(z.string()).default([]),
+          /** Run the Slurm commands over ssh on this host (`user@login-node`); locally when unset. */
+          sshHost: z.string().min(1).optional(),
+          pollIntervalSec: z.number().positive().default(5),
+        })
+        .prefault({}),
     })
-    .default({ kind: 'local', isolateNetwork: 'auto' }),
+    .prefault({}),
+  /** Data folder of the environments (FineWeb shards, model weights): `<dataDir>/<environment name>/…`. */
+  dataDir: z.string().min(1).optional(),
   preflight: z
     .object({
       /** Run the environment's smoke profile before the real run. */

@@ -42,11 +42,35 @@ export const Resources = z.object({
 });
 export type Resources = z.infer<typeof Resources>;
 
+/**
+ * Data a step may read, as paths relative to the environment's data folder (`<dataDir>/<environment name>`), which
+ * lives outside the environment so gigabytes of shards are never copied into a workspace. Training sees only
+ * `train` (as $GROUNDWORK_TRAIN_DATA); only the frozen evaluation sees `evaluate` (as $GROUNDWORK_EVAL_DATA).
+ */
+export const DataPaths = z.object({
+  train: z.string().min(1).optional(),
+  evaluate: z.string().min(1).optional(),
+  /** What to run to prepare the data when it is missing, shown to the user. */
+  hint: z.string().optional(),
+});
+export type DataPaths = z.infer<typeof DataPaths>;
+
 export const Profile = z.object({
   description: z.string().optional(),
   /** Extra environment variables for both steps. */
   env: z.record(z.string(), z.string()).default({}),
   timeLimitSec: z.number().int().positive().optional(),
+  /** Overrides of the environment's resources (a CPU smoke profile of a GPU environment sets `gpus: 0`). */
+  resources: z
+    .object({
+      gpus: z.number().int().min(0).optional(),
+      cpus: z.number().positive().optional(),
+      memoryGiB: z.number().positive().optional(),
+      evaluateTimeLimitSec: z.number().int().positive().optional(),
+    })
+    .optional(),
+  /** Replaces the environment's data paths; `{}` for a profile that brings its own (synthetic) data. */
+  data: DataPaths.optional(),
 });
 export type Profile = z.infer<typeof Profile>;
 
@@ -84,7 +108,9 @@ export const Manifest = z.object({
   evaluate: Command.optional(),
   metric: MetricSpec,
   resources: Resources,
+  /** Container image for the docker executor (built by the environment's Dockerfile or `npm run image:cpu`). */
   image: z.string().optional(),
+  data: DataPaths.optional(),
   baseline: Baseline.optional(),
   profiles: z.record(z.string(), Profile).default({}),
   knobs: z.record(z.string(), Knob).default({}),
@@ -93,3 +119,19 @@ export const Manifest = z.object({
   references: z.array(z.object({ label: z.string(), value: z.number() })).default([]),
 });
 export type Manifest = z.infer<typeof Manifest>;
+
+/** The resources a run under `profile` needs: the environment's, with the profile's overrides. */
+export function profileResources(manifest: Manifest, profile: string): Resources {
+  const settings = profile === 'default' ? undefined : manifest.profiles[profile];
+  return {
+    ...manifest.resources,
+    ...settings?.resources,
+    timeLimitSec: settings?.timeLimitSec ?? manifest.resources.timeLimitSec,
+  };
+}
+
+/** The data paths a run under `profile` reads. */
+export function profileData(manifest: Manifest, profile: string): DataPaths {
+  const settings = profile === 'default' ? undefined : manifest.profiles[profile];
+  return settings?.data ?? manifest.data ?? {};
+}

@@ -1,7 +1,7 @@
 // The Executor seam: run one command to completion somewhere (a child process, a container, a cluster job).
 import type { Resources } from '../environments/manifest.js';
 
-/** One command to run. The executor adds nothing to `env`: what the job sees is exactly this. */
+/** One command to run. The executor adds nothing to `env` but the variables that name `devices`. */
 export interface JobSpec {
   /** Unique per job, e.g. `exp_…-s0-train`. */
   jobId: string;
@@ -16,6 +16,12 @@ export interface JobSpec {
   writable: string[];
   /** Paths the job may only read. */
   readOnly: string[];
+  /**
+   * GPU device ids the scheduler allocated to this job (e.g. `["2","3"]`); empty for CPU jobs. The executor
+   * exposes exactly these devices to the job (CUDA_VISIBLE_DEVICES, Docker DeviceRequests). Executors whose
+   * cluster allocates devices itself (`managesDevices`) get `[]` and request `resources.gpus` instead.
+   */
+  devices: string[];
 }
 
 /** Plain JSON, persisted by the scheduler so a restarted daemon can find the job again. */
@@ -39,6 +45,18 @@ export type JobStatus = { state: 'running' } | ({ state: 'exited' } & JobExit) |
 
 export interface Executor {
   readonly kind: string;
+  /**
+   * True when `wait`, `poll` and `cancel` work on handles an earlier process created (a container, a cluster job):
+   * a restarted daemon re-attaches to such jobs instead of running them again.
+   */
+  readonly reattachable: boolean;
+  /** True when the cluster behind the executor allocates GPUs itself (Slurm): the scheduler hands out no devices. */
+  readonly managesDevices: boolean;
+  /**
+   * Removes what earlier processes left behind (labelled containers, stray jobs) whose job id `keep` rejects.
+   * Returns the job ids it removed. Optional: executors that leave nothing behind do not need it.
+   */
+  reap?(keep: (jobId: string) => boolean): Promise<string[]>;
   /** Starts the job and returns at once. Throws `executor` errors for infrastructure faults. */
   start(spec: JobSpec): Promise<RunHandle>;
   /** Resolves when the job has ended (time limit enforced by the executor). */

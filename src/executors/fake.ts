@@ -24,6 +24,8 @@ export function createFakeExecutor(script: (spec: JobSpec) => FakeOutcome): Fake
   const jobs = new Map<string, { done: Promise<JobExit>; cancel: () => void }>();
   return {
     kind: 'fake',
+    reattachable: false,
+    managesDevices: false,
     started,
     async start(spec) {
       started.push(spec);

@@ -100,6 +100,8 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
 
   return {
     kind: 'local',
+    reattachable: false,
+    managesDevices: false,
     async start(spec: JobSpec): Promise<RunHandle> {
       if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
       await mkdir(dirname(spec.logPath), { recursive: true });
@@ -110,7 +112,8 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
       try {
         child = spawn(argv[0] as string, argv.slice(1), {
           cwd: spec.cwd,
-          env: spec.env,
+          // The job sees exactly its allocated GPUs, and none when it was given none.
+          env: { ...spec.env, CUDA_VISIBLE_DEVICES: spec.devices.join(',') },
           detached: true,
           stdio: ['ignore', log, log],
         });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 
 import type { Failure } from '../domain/records.js';
 import type { Executor, JobExit, JobSpec, RunHandle } from '../executors/executor.js';
+import { profileData, profileResources } from '../environments/manifest.js';
 import type { Environment } from '../environments/registry.js';
 import {
   changedFrozen,
@@ -30,6 +31,10 @@ export interface RunRequest {
   /** Environment variables every job gets (PATH and the like); never secrets. */
   baseEnv: Record<string, string>;
   keepWorkspace: boolean;
+  /** GPU ids allocated to this run by the scheduler (empty for CPU runs and for executors that manage devices). */
+  devices: string[];
+  /** The environment's data folder (`<dataDir>/<name>`): the manifest's data paths are relative to it. */
+  dataDir: string;
   onStarted?: (handle: RunHandle) => void;
 }
 
@@ -113,9 +118,14 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     GROUNDWORK_CHECKPOINT_DIR: paths.checkpoint,
     ...(profileSettings?.env ?? {}),
   };
+  const data = profileData(manifest, profile);
+  const trainData = data.train ? join(request.dataDir, data.train) : undefined;
+  const evaluateData = data.evaluate ? join(request.dataDir, data.evaluate) : undefined;
+  if (trainData) env.GROUNDWORK_TRAIN_DATA = trainData;
+  const resources = profileResources(manifest, profile);
   const splitEvaluation = manifest.evaluate !== undefined;
   const values = { python: request.python, harness: paths.harness, workspace: paths.workspace, out: paths.out };
-  const trainLimit = profileSettings?.timeLimitSec ?? manifest.resources.timeLimitSec;
+  const trainLimit = resources.timeLimitSec;
   if (!splitEvaluation) await mkdir(paths.out, { recursive: true });
   const trainExit = await runJob(request, {
     jobId: `${request.jobId}-train`,
@@ -124,9 +134,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     env: splitEvaluation ? env : { ...env, GROUNDWORK_OUT: paths.out },
     logPath: paths.trainLog,
     timeLimitSec: trainLimit,
-    resources: manifest.resources,
+    resources,
     writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
-    readOnly: [],
+    readOnly: trainData ? [trainData] : [],
+    devices: request.devices,
   });
   const trainFailure = await exitFailure(trainExit, 'training', trainLimit, paths.trainLog);
   if (trainFailure) return finish(request, paths, trainFailure);
@@ -148,17 +159,24 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     // Anything the training code wrote where the result will go is discarded.
     await rm(paths.out, { recursive: true, force: true });
     await mkdir(paths.out, { recursive: true });
-    const limit = manifest.resources.evaluateTimeLimitSec;
+    const limit = resources.evaluateTimeLimitSec;
     const evaluateExit = await runJob(request, {
       jobId: `${request.jobId}-evaluate`,
       command: fill(manifest.evaluate, values),
       cwd: paths.workspace,
-      env: { ...env, HOME: paths.evaluateHome, GROUNDWORK_OUT: paths.out, GROUNDWORK_HARNESS: paths.harness },
+      env: {
+        ...env,
+        HOME: paths.evaluateHome,
+        GROUNDWORK_OUT: paths.out,
+        GROUNDWORK_HARNESS: paths.harness,
+        ...(evaluateData ? { GROUNDWORK_EVAL_DATA: evaluateData } : {}),
+      },
       logPath: paths.evaluateLog,
       timeLimitSec: limit,
-      resources: manifest.resources,
+      resources,
       writable: [paths.out, paths.evaluateHome],
-      readOnly: [paths.workspace, paths.checkpoint, paths.harness],
+      readOnly: [paths.workspace, paths.checkpoint, paths.harness, ...(evaluateData ? [evaluateData] : [])],
+      devices: request.devices,
     });
     const evaluateFailure = await exitFailure(evaluateExit, 'evaluation', limit, paths.evaluateLog);
     if (evaluateFailure) return finish(request, paths, evaluateFailure);

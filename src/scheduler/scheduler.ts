@@ -18,6 +18,8 @@ export interface SchedulerDeps {
   environments: EnvironmentRegistry;
   log: Logger;
   home: string;
+  /** Root of the environments' data folders (`<dataDir>/<environment name>`). */
+  dataDir: string;
   concurrency: number;
   /** Runs the environment's smoke profile before the real runs of an experiment. */
   preflightSmoke: boolean;
@@ -126,6 +128,8 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           signal,
           baseEnv: deps.baseEnv,
           keepWorkspace: deps.keepWorkspaces,
+          devices: [],
+          dataDir: join(deps.dataDir, experiment.environment),
           onStarted,
         });
       const smoke =

@@ -24,6 +24,7 @@ async function runShell(script: string, isolate: 'auto' | 'off'): Promise<string
     resources: { gpus: 0, cpus: 1, memoryGiB: 1, timeLimitSec: 10, evaluateTimeLimitSec: 10 },
     writable: [dir],
     readOnly: [],
+    devices: [],
   });
   await executor.wait(handle);
   return readFile(logPath, 'utf8');

@@ -14,7 +14,7 @@ describe('config', () => {
     await writeFile(file, JSON.stringify({ home: 'data', scheduler: { concurrency: 3 }, logLevel: 'warn' }));
     const fromFile = loadConfig({ env: {}, configFile: file });
     expect(fromFile.home).toBe(join(dir, 'data'));
-    expect(fromFile.scheduler).toEqual({ concurrency: 3, killGraceSec: 5 });
+    expect(fromFile.scheduler).toEqual({ concurrency: 3, killGraceSec: 5, gpus: 'auto' });
     const fromEnv = loadConfig({ env: { GROUNDWORK_CONCURRENCY: '2', GROUNDWORK_HOME: dir }, configFile: file });
     expect(fromEnv.scheduler.concurrency).toBe(2);
     expect(fromEnv.home).toBe(dir);

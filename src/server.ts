@@ -11,6 +11,8 @@ import { createLocalExecutor } from './executors/local.js';
 import { createProviders } from './llm/create-providers.js';
 import type { LlmProvider } from './llm/llm-provider.js';
 import type { EditWriter, IdeaProvider } from './llm/provider.js';
+import { resolveGpuIds } from './scheduler/detect-gpus.js';
+import { createGpuPool } from './scheduler/gpu-pool.js';
 import { createScheduler, type Scheduler } from './scheduler/scheduler.js';
 import { createSearchRunner, type StrategyLike } from './search/search-runner.js';
 import { createSearchSchedules } from './search/search-schedules.js';
@@ -59,6 +61,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       if (!setup.python) return config.python[0] as string;
       return (await resolvePython(config.python, setup.modules, setup.hint)).path;
     };
+    const gpus = createGpuPool(resolveGpuIds(config.scheduler.gpus));
     const scheduler = createScheduler({
       store,
       executor,
@@ -67,6 +70,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       home: config.home,
       dataDir: config.dataDir ?? join(config.home, 'data'),
       concurrency: config.scheduler.concurrency,
+      gpus,
       preflightSmoke: config.preflight.smoke,
       keepWorkspaces: config.keepWorkspaces,
       baseEnv: config.jobEnv,

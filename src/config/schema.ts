@@ -12,6 +12,10 @@ export const Config = z.object({
   python: z.array(z.string().min(1)).min(1),
   scheduler: z
     .object({
+      /**
+       * Most experiments without GPUs running at once. Experiments that need GPUs are bounded by the GPUs instead
+       * (and, on Slurm, by the cluster's own queue, so there this bounds every experiment).
+       */
       concurrency: z.number().int().positive().default(1),
       /** Seconds between SIGTERM and SIGKILL when stopping a job. */
       killGraceSec: z.number().positive().default(5),

@@ -115,6 +115,8 @@ export interface Experiment {
   /** The smoke pre-flight: its job handle while it runs, and whether it passed (not re-run after a restart). */
   preflight?: { passed: boolean; handle?: Record<string, unknown> };
   runs: Run[];
+  /** GPU ids the scheduler gave this experiment while it runs (kept so a restarted daemon re-attaches with them). */
+  devices?: string[];
   result?: RewardSummary;
   failure?: Failure;
   createdAt: string;

@@ -1,5 +1,5 @@
 // One run of one implementation with one seed: workspace → training → frozen check → evaluation → result.
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import type { Failure } from '../domain/records.js';
@@ -35,7 +35,12 @@ export interface RunRequest {
   devices: string[];
   /** The environment's data folder (`<dataDir>/<name>`): the manifest's data paths are relative to it. */
   dataDir: string;
-  onStarted?: (handle: RunHandle) => void;
+  /** Called with each step's handle (plus what resuming needs) as soon as the step has started. */
+  onStarted?: (handle: Record<string, unknown>) => void;
+  /** Carry on with a step an earlier daemon started, instead of starting the run afresh. */
+  resume?: ResumePoint;
+  /** Says why a metric is implausible given the history of this environment, or undefined when it is plausible. */
+  checkPlausible?: (metric: number) => Promise<string | undefined>;
 }
 
 export type RunOutcome =
@@ -59,9 +64,18 @@ function fill(argv: readonly string[], values: Record<string, string>): string[]
   return argv.map((part) => part.replace(/\{(python|harness|workspace|out)\}/g, (_, key: string) => values[key] ?? ''));
 }
 
-async function runJob(request: RunRequest, spec: JobSpec): Promise<JobExit> {
+async function runJob(
+  request: RunRequest,
+  spec: JobSpec,
+  resumeWith: Omit<ResumePoint, 'handle'>,
+): Promise<JobExit> {
   const handle = await request.executor.start(spec);
-  request.onStarted?.(handle);
+  request.onStarted?.({ ...handle, ...resumeWith });
+  return attachJob(request, handle);
+}
+
+/** Waits for a job (started now or by an earlier daemon), cancelling it when the run is aborted. */
+async function attachJob(request: RunRequest, handle: RunHandle): Promise<JobExit> {
   const cancel = (): void => void request.executor.cancel(handle);
   if (request.signal.aborted) cancel();
   request.signal.addEventListener('abort', cancel, { once: true });
@@ -95,16 +109,27 @@ async function exitFailure(
   };
 }
 
+/** The handle of a step a previous daemon started, with what is needed to carry on after it. */
+export interface ResumePoint {
+  handle: RunHandle;
+  step: 'train' | 'evaluate';
+  /** Frozen-file hashes taken before training (for the tamper check after it). */
+  frozen: Record<string, string>;
+}
+
+/** The handle recorded for a step: the executor's, plus what a restarted daemon needs to resume the run. */
+export function resumePoint(recorded: Record<string, unknown> | undefined): ResumePoint | undefined {
+  if (!recorded || typeof recorded.jobId !== 'string' || typeof recorded.executor !== 'string') return undefined;
+  const { step, frozen, ...handle } = recorded as Record<string, unknown> & RunHandle;
+  if ((step !== 'train' && step !== 'evaluate') || typeof frozen !== 'object' || frozen === null) return undefined;
+  return { handle, step, frozen: frozen as Record<string, string> };
+}
+
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
-  const { environment, profile } = request;
+  const { environment, profile, resume } = request;
   const manifest = environment.manifest;
   const paths = runPaths(request.runDir);
   const profileSettings = profile === 'default' ? undefined : manifest.profiles[profile];
-  await rm(paths.out, { recursive: true, force: true });
-  await Promise.all([paths.checkpoint, paths.home].map((dir) => mkdir(dir, { recursive: true })));
-  await materializeWorkspace(environment, request.changes, paths.workspace);
-  const frozenBefore = await hashFrozen(paths.workspace, manifest.frozen);
-
   const env: Record<string, string> = {
     ...request.baseEnv,
     HOME: paths.home,
@@ -126,58 +151,88 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const splitEvaluation = manifest.evaluate !== undefined;
   const values = { python: request.python, harness: paths.harness, workspace: paths.workspace, out: paths.out };
   const trainLimit = resources.timeLimitSec;
-  if (!splitEvaluation) await mkdir(paths.out, { recursive: true });
-  const trainExit = await runJob(request, {
-    jobId: `${request.jobId}-train`,
-    command: fill(manifest.command, values),
-    cwd: paths.workspace,
-    env: splitEvaluation ? env : { ...env, GROUNDWORK_OUT: paths.out },
-    logPath: paths.trainLog,
-    timeLimitSec: trainLimit,
-    resources,
-    writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
-    readOnly: trainData ? [trainData] : [],
-    devices: request.devices,
-  });
-  const trainFailure = await exitFailure(trainExit, 'training', trainLimit, paths.trainLog);
-  if (trainFailure) return finish(request, paths, trainFailure);
 
-  const tampered = changedFrozen(frozenBefore, await hashFrozen(paths.workspace, manifest.frozen));
-  if (tampered.length > 0) {
-    return finish(
-      request,
-      paths,
-      await failed('suspicious', `training changed frozen files: ${tampered.join(', ')}`, paths.trainLog),
-    );
+  if (resume?.step !== 'evaluate') {
+    let frozenBefore: Map<string, string>;
+    let trainExit: JobExit;
+    if (resume) {
+      frozenBefore = new Map(Object.entries(resume.frozen));
+      trainExit = await attachJob(request, resume.handle);
+    } else {
+      await rm(paths.out, { recursive: true, force: true });
+      await Promise.all([paths.checkpoint, paths.home].map((dir) => mkdir(dir, { recursive: true })));
+      await materializeWorkspace(environment, request.changes, paths.workspace);
+      frozenBefore = await hashFrozen(paths.workspace, manifest.frozen);
+      if (!splitEvaluation) await mkdir(paths.out, { recursive: true });
+      const missing = await missingData([trainData, splitEvaluation ? undefined : evaluateData]);
+      if (missing) return finish(request, paths, await failed('infrastructure', dataHint(missing, data.hint)));
+      trainExit = await runJob(
+        request,
+        {
+          jobId: `${request.jobId}-train`,
+          command: fill(manifest.command, values),
+          cwd: paths.workspace,
+          env: splitEvaluation ? env : { ...env, GROUNDWORK_OUT: paths.out },
+          logPath: paths.trainLog,
+          timeLimitSec: trainLimit,
+          resources,
+          writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
+          readOnly: trainData ? [trainData] : [],
+          devices: request.devices,
+        },
+        { step: 'train', frozen: Object.fromEntries(frozenBefore) },
+      );
+    }
+    const trainFailure = await exitFailure(trainExit, 'training', trainLimit, paths.trainLog);
+    if (trainFailure) return finish(request, paths, trainFailure);
+
+    const tampered = changedFrozen(frozenBefore, await hashFrozen(paths.workspace, manifest.frozen));
+    if (tampered.length > 0) {
+      return finish(
+        request,
+        paths,
+        await failed('suspicious', `training changed frozen files: ${tampered.join(', ')}`, paths.trainLog),
+      );
+    }
   }
 
   if (manifest.evaluate) {
-    await materializeHarness(environment, paths.harness);
-    // Evaluation gets a home of its own, created now, so nothing training left in its home runs here.
-    await rm(paths.evaluateHome, { recursive: true, force: true });
-    await mkdir(paths.evaluateHome, { recursive: true });
-    // Anything the training code wrote where the result will go is discarded.
-    await rm(paths.out, { recursive: true, force: true });
-    await mkdir(paths.out, { recursive: true });
     const limit = resources.evaluateTimeLimitSec;
-    const evaluateExit = await runJob(request, {
-      jobId: `${request.jobId}-evaluate`,
-      command: fill(manifest.evaluate, values),
-      cwd: paths.workspace,
-      env: {
-        ...env,
-        HOME: paths.evaluateHome,
-        GROUNDWORK_OUT: paths.out,
-        GROUNDWORK_HARNESS: paths.harness,
-        ...(evaluateData ? { GROUNDWORK_EVAL_DATA: evaluateData } : {}),
-      },
-      logPath: paths.evaluateLog,
-      timeLimitSec: limit,
-      resources,
-      writable: [paths.out, paths.evaluateHome],
-      readOnly: [paths.workspace, paths.checkpoint, paths.harness, ...(evaluateData ? [evaluateData] : [])],
-      devices: request.devices,
-    });
+    let evaluateExit: JobExit;
+    if (resume?.step === 'evaluate') evaluateExit = await attachJob(request, resume.handle);
+    else {
+      const missing = await missingData([evaluateData]);
+      if (missing) return finish(request, paths, await failed('infrastructure', dataHint(missing, data.hint)));
+      await materializeHarness(environment, paths.harness);
+      // Evaluation gets a home of its own, created now, so nothing training left in its home runs here.
+      await rm(paths.evaluateHome, { recursive: true, force: true });
+      await mkdir(paths.evaluateHome, { recursive: true });
+      // Anything the training code wrote where the result will go is discarded.
+      await rm(paths.out, { recursive: true, force: true });
+      await mkdir(paths.out, { recursive: true });
+      evaluateExit = await runJob(
+        request,
+        {
+          jobId: `${request.jobId}-evaluate`,
+          command: fill(manifest.evaluate, values),
+          cwd: paths.workspace,
+          env: {
+            ...env,
+            HOME: paths.evaluateHome,
+            GROUNDWORK_OUT: paths.out,
+            GROUNDWORK_HARNESS: paths.harness,
+            ...(evaluateData ? { GROUNDWORK_EVAL_DATA: evaluateData } : {}),
+          },
+          logPath: paths.evaluateLog,
+          timeLimitSec: limit,
+          resources,
+          writable: [paths.out, paths.evaluateHome],
+          readOnly: [paths.workspace, paths.checkpoint, paths.harness, ...(evaluateData ? [evaluateData] : [])],
+          devices: request.devices,
+        },
+        { step: 'evaluate', frozen: {} },
+      );
+    }
     const evaluateFailure = await exitFailure(evaluateExit, 'evaluation', limit, paths.evaluateLog);
     if (evaluateFailure) return finish(request, paths, evaluateFailure);
   }
@@ -185,9 +240,21 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
   const result = await readResult(join(paths.out, 'result.json'));
   const logs = splitEvaluation ? [paths.trainLog, paths.evaluateLog] : [paths.trainLog];
   if (!result.ok) return finish(request, paths, await failed(result.category, result.message, ...logs));
-  const outOfRange = implausible(result.metric, manifest.plausible);
+  const outOfRange = implausible(result.metric, manifest.plausible) ?? (await request.checkPlausible?.(result.metric));
   if (outOfRange) return finish(request, paths, await failed('suspicious', outOfRange, ...logs));
   return finish(request, paths, { ok: true, metric: result.metric, metrics: result.metrics, curve: result.curve });
+}
+
+/** The first data path that does not exist, if any. */
+async function missingData(paths: (string | undefined)[]): Promise<string | undefined> {
+  for (const path of paths) {
+    if (path && !(await stat(path).catch(() => undefined))) return path;
+  }
+  return undefined;
+}
+
+function dataHint(missing: string, hint: string | undefined): string {
+  return `the environment's data is missing at ${missing}${hint ? `; prepare it with: ${hint}` : ''} (or point dataDir at a folder that has it)`;
 }
 
 async function finish(

@@ -4,13 +4,15 @@ import { join } from 'node:path';
 
 import { errorMessage, ResearchError } from '../domain/errors.js';
 import type { Experiment, Failure, Run } from '../domain/records.js';
+import { profileResources } from '../environments/manifest.js';
 import type { Environment, EnvironmentRegistry } from '../environments/registry.js';
 import type { ChangedFile } from '../environments/workspace.js';
 import type { Executor } from '../executors/executor.js';
 import { summarizeReward } from '../reward/compute-reward.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
-import { executeRun, type RunOutcome } from './run-pipeline.js';
+import type { GpuPool } from './gpu-pool.js';
+import { executeRun, type ResumePoint, resumePoint, type RunOutcome } from './run-pipeline.js';
 
 export interface SchedulerDeps {
   store: Store;
@@ -20,7 +22,12 @@ export interface SchedulerDeps {
   home: string;
   /** Root of the environments' data folders (`<dataDir>/<environment name>`). */
   dataDir: string;
+  /** Most experiments without devices running at once (GPU experiments are bounded by `gpus`). */
   concurrency: number;
+  /** GPU ids to hand out (empty: CPU only). Ignored when the executor's cluster allocates devices itself. */
+  gpus: GpuPool;
+  /** Says why a metric is implausible for an environment and profile given its history (see plausible-range.ts). */
+  checkPlausible?: (experiment: Experiment, metric: number) => Promise<string | undefined>;
   /** Runs the environment's smoke profile before the real runs of an experiment. */
   preflightSmoke: boolean;
   keepWorkspaces: boolean;
@@ -48,7 +55,8 @@ export const isEnded = (experiment: Experiment): boolean => ENDED.has(experiment
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const running = new Map<string, { controller: AbortController; done: Promise<void> }>();
+  const running = new Map<string, { controller: AbortController; done: Promise<void>; devices: string[] }>();
+  const withoutDevices = (): number => [...running.values()].filter((live) => live.devices.length === 0).length;
   let started = false;
   let closed = false;
   let pumping = false;
@@ -66,23 +74,75 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     return experiment;
   };
 
+  /** GPUs an experiment needs under its profile (0 when the cluster behind the executor allocates them). */
+  const gpusNeeded = async (experiment: Experiment): Promise<number> => {
+    if (deps.executor.managesDevices) return 0;
+    const environment = await deps.environments.get(experiment.environment).catch(() => undefined);
+    return environment ? profileResources(environment.manifest, experiment.profile).gpus : 0;
+  };
+
+  /**
+   * The next experiment to start and its devices. Queue order, except that a GPU experiment waiting for devices
+   * keeps its place: later GPU experiments do not overtake it (so one needing 4 GPUs is never starved by a stream of
+   * 1-GPU ones), while CPU experiments still start.
+   */
+  const choose = async (): Promise<{ experiment: Experiment; devices: string[] } | undefined> => {
+    const queued = await deps.store.experiments.list((e) => e.state === 'queued' && !skip(e.id));
+    let gpuQueueBlocked = false;
+    const cpuSlotFree = withoutDevices() < deps.concurrency;
+    const needs = new Map<string, number>(); // one manifest read per environment and profile
+    for (const experiment of queued) {
+      const key = `${experiment.environment}\u0000${experiment.profile}`;
+      const needed = needs.get(key) ?? (await gpusNeeded(experiment));
+      needs.set(key, needed);
+      if (needed === 0 && !cpuSlotFree) continue;
+      if (needed > deps.gpus.ids.length) {
+        await refuse(experiment, needed);
+        continue;
+      }
+      if (needed > 0 && gpuQueueBlocked) continue;
+      const devices = deps.gpus.tryAcquire(needed);
+      if (devices) return { experiment, devices };
+      gpuQueueBlocked = true;
+    }
+    return undefined;
+  };
+
+  const refuse = async (experiment: Experiment, needed: number): Promise<void> => {
+    const have = deps.gpus.ids.length;
+    finishExperiment(experiment, {
+      category: 'infrastructure',
+      message:
+        `profile ${experiment.profile} of ${experiment.environment} needs ${needed} GPU${needed === 1 ? '' : 's'} but ` +
+        `groundwork has ${have === 0 ? 'none' : `${have} (${deps.gpus.ids.join(',')})`}; set scheduler.gpus, run it ` +
+        'where there are enough GPUs, or choose a profile that needs fewer (such as smoke)',
+      logTail: '',
+    });
+    await save(experiment);
+  };
+
+  const launch = (experiment: Experiment, devices: string[], resume?: ResumePoint): void => {
+    const controller = new AbortController();
+    const done = runOne(experiment, devices, controller.signal, resume)
+      .catch((error: unknown) =>
+        deps.log.error('experiment crashed the scheduler', { id: experiment.id, error: errorMessage(error) }),
+      )
+      .finally(() => {
+        deps.gpus.release(devices);
+        running.delete(experiment.id);
+        void pump();
+      });
+    running.set(experiment.id, { controller, done, devices });
+  };
+
   const pump = async (): Promise<void> => {
     if (pumping || closed || !started) return;
     pumping = true;
     try {
-      while (!closed && running.size < deps.concurrency) {
-        const next = (await deps.store.experiments.list((e) => e.state === 'queued' && !skip(e.id)))[0];
+      while (!closed) {
+        const next = await choose();
         if (!next) break;
-        const controller = new AbortController();
-        const done = runOne(next, controller.signal)
-          .catch((error: unknown) =>
-            deps.log.error('experiment crashed the scheduler', { id: next.id, error: errorMessage(error) }),
-          )
-          .finally(() => {
-            running.delete(next.id);
-            void pump();
-          });
-        running.set(next.id, { controller, done });
+        launch(next.experiment, next.devices);
       }
     } finally {
       pumping = false;
@@ -95,8 +155,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     );
   };
 
-  const runOne = async (experiment: Experiment, signal: AbortSignal): Promise<void> => {
+  const runOne = async (
+    experiment: Experiment,
+    devices: string[],
+    signal: AbortSignal,
+    resume?: ResumePoint,
+  ): Promise<void> => {
     experiment.state = 'running';
+    if (devices.length > 0) experiment.devices = devices;
+    else delete experiment.devices;
     try {
       await save(experiment);
     } catch (error) {
@@ -115,8 +182,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         seed: number,
         profile: string,
         onStarted?: (handle: Record<string, unknown>) => void,
-      ): Promise<RunOutcome> =>
-        executeRun({
+        resumeFrom?: ResumePoint,
+      ): Promise<RunOutcome> => {
+        const gpus = profileResources((environment as Environment).manifest, profile).gpus;
+        return executeRun({
           jobId: `${experiment.id}-${label}`,
           environment: environment as Environment,
           profile,
@@ -128,10 +197,15 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           signal,
           baseEnv: deps.baseEnv,
           keepWorkspace: deps.keepWorkspaces,
-          devices: [],
+          devices: devices.slice(0, gpus),
           dataDir: join(deps.dataDir, experiment.environment),
           onStarted,
+          resume: resumeFrom,
+          checkPlausible: deps.checkPlausible
+            ? (metric) => (deps.checkPlausible as NonNullable<SchedulerDeps['checkPlausible']>)(experiment, metric)
+            : undefined,
         });
+      };
       const smoke =
         deps.preflightSmoke && experiment.profile !== 'smoke' && environment.manifest.profiles.smoke !== undefined;
       if (smoke && !experiment.preflight?.passed) {
@@ -153,14 +227,20 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       }
       for (const record of experiment.runs) {
         if (failure || signal.aborted) break;
-        if (record.state !== 'queued') continue; // already ran before a restart
-        record.state = 'running';
-        record.startedAt = new Date().toISOString();
-        await save(experiment);
-        const outcome = await run(`seed-${record.seed}`, record.seed, experiment.profile, (handle) => {
+        // A run a previous daemon started is carried on from its recorded step; one that ended is not run again.
+        const resumeFrom = resume && record.state === 'running' ? resume : undefined;
+        if (record.state !== 'queued' && !resumeFrom) continue;
+        if (!resumeFrom) {
+          record.state = 'running';
+          record.startedAt = new Date().toISOString();
+          await save(experiment);
+        }
+        const label = `seed-${record.seed}`;
+        const onStarted = (handle: Record<string, unknown>): void => {
           record.handle = handle;
           saveInBackground(experiment);
-        });
+        };
+        const outcome = await run(label, record.seed, experiment.profile, onStarted, resumeFrom);
         applyOutcome(record, outcome);
         await save(experiment);
         if (!outcome.ok) failure = outcome.failure;
@@ -213,6 +293,23 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     } else experiment.state = 'succeeded';
   };
 
+  const handlesOf = (experiment: Experiment): Record<string, unknown>[] =>
+    [experiment.preflight?.handle, ...experiment.runs.map((record) => record.handle)].filter(
+      (handle): handle is Record<string, unknown> => handle !== undefined,
+    );
+
+  /** Where to carry on with an experiment a previous daemon was running, when its executor still has the job. */
+  const reattachable = async (experiment: Experiment): Promise<ResumePoint | undefined> => {
+    if (!deps.executor.reattachable) return undefined;
+    if (experiment.preflight?.handle && !experiment.preflight.passed) return undefined;
+    const inFlight = experiment.runs.filter((record) => record.state === 'running');
+    if (inFlight.length !== 1) return undefined;
+    const resume = resumePoint(inFlight[0]?.handle);
+    if (!resume) return undefined;
+    const status = await deps.executor.poll(resume.handle).catch(() => undefined);
+    return status && status.state !== 'lost' ? resume : undefined;
+  };
+
   /** Back to the queue after an interruption: runs that did not finish run again, with the attempt counted. */
   const requeue = (experiment: Experiment): void => {
     for (const record of experiment.runs) {
@@ -233,15 +330,32 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     async start() {
       if (started) return;
       started = true;
-      // A previous daemon died with these running: stop what is left of them and run them again, saying so.
-      for (const experiment of await deps.store.experiments.list((e) => e.state === 'running')) {
-        const handles = [experiment.preflight?.handle, ...experiment.runs.map((record) => record.handle)];
-        for (const handle of handles) {
-          if (handle) await deps.executor.cancel(handle as never).catch(() => undefined);
+      const interrupted = await deps.store.experiments.list((e) => e.state === 'running');
+      const resumed = new Set<string>();
+      for (const experiment of interrupted) {
+        const resume = await reattachable(experiment);
+        if (resume) {
+          // The job outlived the previous daemon (a container, a cluster job): carry on waiting for it.
+          resumed.add(resume.handle.jobId);
+          deps.gpus.claim(experiment.devices ?? []);
+          deps.log.info('re-attached to a job a previous daemon started', { id: experiment.id, job: resume.handle.jobId });
+          launch(experiment, experiment.devices ?? [], resume);
+          continue;
         }
+        // Nothing to re-attach to: stop what is left of it and run it again, counting the attempt.
+        for (const handle of handlesOf(experiment)) await deps.executor.cancel(handle as never).catch(() => undefined);
         requeue(experiment);
-        deps.log.warn('re-queued an experiment interrupted by a restart', { id: experiment.id });
+        deps.log.warn('re-queued an experiment interrupted by a restart; its unfinished runs start again', {
+          id: experiment.id,
+        });
         await save(experiment);
+      }
+      if (deps.executor.reap) {
+        const reaped = await deps.executor.reap((jobId) => resumed.has(jobId)).catch((error: unknown) => {
+          deps.log.warn('could not clean up jobs left by a previous daemon', { error: errorMessage(error) });
+          return [];
+        });
+        if (reaped.length > 0) deps.log.info('removed jobs left by a previous daemon', { jobs: reaped });
       }
       void pump();
     },

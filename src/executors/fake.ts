@@ -19,12 +19,31 @@ export interface FakeExecutor extends Executor {
   readonly started: JobSpec[];
 }
 
-export function createFakeExecutor(script: (spec: JobSpec) => FakeOutcome): FakeExecutor {
+interface FakeJob {
+  done: Promise<JobExit>;
+  cancel: () => void;
+  exit?: JobExit;
+}
+
+/** Jobs that outlive the executor that started them, like containers outliving a daemon. */
+export interface FakeCluster {
+  readonly jobs: Map<string, FakeJob>;
+}
+
+export function createFakeCluster(): FakeCluster {
+  return { jobs: new Map() };
+}
+
+export function createFakeExecutor(
+  script: (spec: JobSpec) => FakeOutcome,
+  options: { cluster?: FakeCluster } = {},
+): FakeExecutor {
   const started: JobSpec[] = [];
-  const jobs = new Map<string, { done: Promise<JobExit>; cancel: () => void }>();
+  const cluster = options.cluster;
+  const jobs = cluster?.jobs ?? new Map<string, FakeJob>();
   return {
     kind: 'fake',
-    reattachable: false,
+    reattachable: cluster !== undefined,
     managesDevices: false,
     started,
     async start(spec) {
@@ -42,15 +61,19 @@ export function createFakeExecutor(script: (spec: JobSpec) => FakeOutcome): Fake
               await writeFile(path, content);
             }
           }
-          jobs.delete(spec.jobId);
-          resolve({
+          const exit: JobExit = {
             exitCode: cancelled ? null : (outcome.exitCode ?? 0),
             signal: cancelled ? 'SIGTERM' : null,
             timedOut: outcome.timedOut ?? false,
             cancelled,
             oomKilled: outcome.oomKilled ?? false,
             durationMs: Date.now() - began,
-          });
+          };
+          // A cluster keeps the exit of an ended job for whoever asks later; otherwise the job is forgotten.
+          const job = jobs.get(spec.jobId);
+          if (cluster && job) job.exit = exit;
+          else jobs.delete(spec.jobId);
+          resolve(exit);
         };
         const timer = setTimeout(() => void finish(false), outcome.delayMs ?? 0);
         cancel = () => {
@@ -67,17 +90,20 @@ export function createFakeExecutor(script: (spec: JobSpec) => FakeOutcome): Fake
       return job.done;
     },
     async poll(handle: RunHandle): Promise<JobStatus> {
-      return jobs.has(handle.jobId) ? { state: 'running' } : { state: 'lost', reason: 'not running' };
+      const job = jobs.get(handle.jobId);
+      if (!job) return { state: 'lost', reason: 'not running' };
+      return job.exit ? { state: 'exited', ...job.exit } : { state: 'running' };
     },
     async cancel(handle: RunHandle) {
       const job = jobs.get(handle.jobId);
-      if (job) {
+      if (job && !job.exit) {
         job.cancel();
         await job.done;
       }
     },
     async close() {
-      for (const job of jobs.values()) job.cancel();
+      // Jobs on a cluster outlive the executor; local fake jobs end with it.
+      if (!cluster) for (const job of jobs.values()) job.cancel();
     },
   };
 }

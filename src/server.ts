@@ -18,6 +18,7 @@ import { createSearchRunner, type StrategyLike } from './search/search-runner.js
 import { createSearchSchedules } from './search/search-schedules.js';
 import type { ServiceDeps } from './services/deps.js';
 import { loadChanges } from './services/experiments.js';
+import { historyCheck } from './services/plausibility.js';
 import { createResearchServices, type ResearchServices } from './services/research-services.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
@@ -71,6 +72,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       dataDir: config.dataDir ?? join(config.home, 'data'),
       concurrency: config.scheduler.concurrency,
       gpus,
+      checkPlausible: historyCheck(store, environments, config.integrity),
       preflightSmoke: config.preflight.smoke,
       keepWorkspaces: config.keepWorkspaces,
       baseEnv: config.jobEnv,

@@ -60,6 +60,15 @@ export const Config = z.object({
         .prefault({}),
     })
     .prefault({}),
+  /** Results that leap far past an environment's history are held back as `suspicious` (see learned-range.ts). */
+  integrity: z
+    .object({
+      /** Earlier results of the same environment and profile needed before the check applies. */
+      minHistory: z.number().int().min(2).default(10),
+      /** A new best may beat the old best by at most this many times the spread of earlier results. */
+      jumpFactor: z.number().positive().default(3),
+    })
+    .prefault({}),
   /** Data folder of the environments (FineWeb shards, model weights): `<dataDir>/<environment name>/…`. */
   dataDir: z.string().min(1).optional(),
   preflight: z

@@ -183,9 +183,11 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
 
   const createContainer = async (spec: JobSpec): Promise<Docker.Container> => {
     const settings = createOptions(spec);
+    // dockerode would also copy every option into the query string (long URLs); send only the name there.
+    const request = { _query: { name: settings.name }, _body: settings } as Docker.ContainerCreateOptions;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await engine.createContainer(settings);
+        return await engine.createContainer(request);
       } catch (error) {
         const status = statusCode(error);
         if (status === 404 && /no such image/i.test(engineMessage(error))) {

@@ -22,6 +22,12 @@ export interface JobSpec {
    * cluster allocates devices itself (`managesDevices`) get `[]` and request `resources.gpus` instead.
    */
   devices: string[];
+  /**
+   * Paths the job must not see even though they exist on this machine (the environment's own harness and held-out
+   * data, which training could otherwise open by absolute path). Container executors show only `writable` and
+   * `readOnly` anyway; the local executor masks these in the job's mount namespace when it has one.
+   */
+  hidden?: string[];
 }
 
 /** Plain JSON, persisted by the scheduler so a restarted daemon can find the job again. */

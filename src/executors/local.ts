@@ -24,6 +24,27 @@ interface LiveJob {
 }
 
 /**
+ * PID 1 of a sandboxed job. Arguments: the number of paths to hide, the paths, then the job's argv. A hidden folder
+ * gets an empty tmpfs over it and a hidden file /dev/null, visible only inside the job's mount namespace.
+ */
+const INIT_SCRIPT = [
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do',
+  '  if [ -d "$1" ]; then mount -t tmpfs -o size=4k,mode=0 groundwork-hidden "$1" || exit 125;',
+  '  elif [ -e "$1" ]; then mount --bind /dev/null "$1" || exit 125; fi',
+  '  shift; n=$((n-1))',
+  'done',
+  '"$@"; status=$?; exit $status',
+].join('\n');
+
+/** The full argv of a job under an isolation prefix, hiding `hidden` where the prefix has a mount namespace. */
+export function withIsolation(prefix: readonly string[], hidden: readonly string[], command: readonly string[]) {
+  return prefix.at(-1) === 'groundwork-job'
+    ? [...prefix, String(hidden.length), ...hidden, ...command]
+    : [...prefix, ...command];
+}
+
+/**
  * The argv prefix that isolates a job, or undefined if none works here. Best: new network, PID and mount
  * namespaces with their own /proc, so the job has no network, cannot read other processes (such as this
  * daemon's environment through /proc/<ppid>/environ), and everything it starts, detached or not, dies with it.
@@ -40,9 +61,8 @@ export function detectIsolation(): string[] | undefined {
     if (probe.status !== 0) continue;
     // PID 1 of a namespace ignores SIGTERM unless it handles it: keep a shell as PID 1 so the job itself is
     // an ordinary process that a stop request reaches (the shell must not exec it, hence the status line).
-    return prefix.includes('--pid')
-      ? [...prefix, '/bin/sh', '-c', '"$@"; status=$?; exit $status', 'groundwork-job']
-      : prefix;
+    // The shell first hides the job's `hidden` paths in its private mount namespace (see `withIsolation`).
+    return prefix.includes('--pid') ? [...prefix, '/bin/sh', '-c', INIT_SCRIPT, 'groundwork-job'] : prefix;
   }
   return undefined;
 }
@@ -105,7 +125,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
     async start(spec: JobSpec): Promise<RunHandle> {
       if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
       await mkdir(dirname(spec.logPath), { recursive: true });
-      const argv = [...networkPrefix(), ...spec.command];
+      const argv = withIsolation(networkPrefix(), spec.hidden ?? [], spec.command);
       const log = openSync(spec.logPath, 'w');
       const startedAt = Date.now();
       let child;

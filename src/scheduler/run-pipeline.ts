@@ -64,11 +64,7 @@ function fill(argv: readonly string[], values: Record<string, string>): string[]
   return argv.map((part) => part.replace(/\{(python|harness|workspace|out)\}/g, (_, key: string) => values[key] ?? ''));
 }
 
-async function runJob(
-  request: RunRequest,
-  spec: JobSpec,
-  resumeWith: Omit<ResumePoint, 'handle'>,
-): Promise<JobExit> {
+async function runJob(request: RunRequest, spec: JobSpec, resumeWith: Omit<ResumePoint, 'handle'>): Promise<JobExit> {
   const handle = await request.executor.start(spec);
   request.onStarted?.({ ...handle, ...resumeWith });
   return attachJob(request, handle);
@@ -179,6 +175,11 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
           readOnly: trainData ? [trainData] : [],
           devices: request.devices,
+          // Training must not read the held-out data by absolute path (the local executor shares the filesystem).
+          hidden: [
+            ...(manifest.harness ? [join(environment.dir, manifest.harness)] : []),
+            ...(evaluateData ? [evaluateData] : []),
+          ],
         },
         { step: 'train', frozen: Object.fromEntries(frozenBefore) },
       );

@@ -338,7 +338,10 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           // The job outlived the previous daemon (a container, a cluster job): carry on waiting for it.
           resumed.add(resume.handle.jobId);
           deps.gpus.claim(experiment.devices ?? []);
-          deps.log.info('re-attached to a job a previous daemon started', { id: experiment.id, job: resume.handle.jobId });
+          deps.log.info('re-attached to a job a previous daemon started', {
+            id: experiment.id,
+            job: resume.handle.jobId,
+          });
           launch(experiment, experiment.devices ?? [], resume);
           continue;
         }
@@ -351,10 +354,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         await save(experiment);
       }
       if (deps.executor.reap) {
-        const reaped = await deps.executor.reap((jobId) => resumed.has(jobId)).catch((error: unknown) => {
-          deps.log.warn('could not clean up jobs left by a previous daemon', { error: errorMessage(error) });
-          return [];
-        });
+        const reaped = await deps.executor
+          .reap((jobId) => resumed.has(jobId))
+          .catch((error: unknown) => {
+            deps.log.warn('could not clean up jobs left by a previous daemon', { error: errorMessage(error) });
+            return [];
+          });
         if (reaped.length > 0) deps.log.info('removed jobs left by a previous daemon', { jobs: reaped });
       }
       void pump();

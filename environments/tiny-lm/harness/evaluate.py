@@ -22,6 +22,11 @@ A model whose block_size is shorter than CONTEXT is evaluated with its own block
 
 A causality probe then checks that changing later characters does not change the
 model's outputs at earlier positions.
+
+The workspace's model.py runs inside this process, so everything the scoring and the result
+writing use is captured before it is imported (a model module that replaces torch.log_softmax
+or json.dump changes nothing here), and the process ends with os._exit right after the result
+is written, so exit hooks and threads it started cannot rewrite the result.
 """
 
 import json
@@ -36,6 +41,16 @@ os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import torch  # noqa: E402
 
+# Captured before any workspace code runs (see the docstring).
+_log_softmax = torch.log_softmax
+_json_dump = json.dump
+_open = open
+_replace = os.replace
+_makedirs = os.makedirs
+_exit = os._exit
+_print = print
+_isfinite = math.isfinite
+
 CONTEXT = 64  # harness context length (characters)
 SCORE_FROM = 64  # characters of val.txt used only as context
 BATCH = 128  # windows per forward pass (does not change the result)
@@ -43,22 +58,26 @@ PROBE_TOLERANCE = 1e-4
 
 
 def fail(message: str) -> None:
-    print(f"evaluate.py: {message}", file=sys.stderr)
-    sys.exit(1)
+    _print(f"evaluate.py: {message}", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    _exit(1)
 
 
 def write_result(out_dir: str, result: dict) -> None:
-    os.makedirs(out_dir, exist_ok=True)
+    """Writes the result and ends the process at once: nothing the model code left behind runs after this."""
+    _makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "result.json")
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        json.dump(result, handle, allow_nan=False, indent=1)
-    os.replace(tmp, path)
-    print(f"evaluate.py: wrote {path}: metric={result.get('metric')}")
+    with _open(tmp, "w", encoding="utf-8") as handle:
+        _json_dump(result, handle, allow_nan=False, indent=1)
+    _replace(tmp, path)
+    _print(f"evaluate.py: wrote {path}: metric={result.get('metric')}", flush=True)
+    sys.stderr.flush()
+    _exit(0)
 
 
 def finite_or_none(value):
-    return value if isinstance(value, (int, float)) and math.isfinite(value) else None
+    return value if isinstance(value, (int, float)) and _isfinite(value) else None
 
 
 def load_checkpoint(path: str) -> dict:
@@ -103,7 +122,7 @@ def validation_loss(model, tokens: torch.Tensor, context: int, vocab_size: int, 
         logits = logits_of(model, idx)
         if logits.dim() != 3 or logits.shape[0] != len(group) or logits.shape[1] != length or logits.shape[2] < vocab_size:
             raise ValueError(f"model returned logits of shape {tuple(logits.shape)} for input {tuple(idx.shape)}")
-        logp = torch.log_softmax(logits.double(), dim=-1)
+        logp = _log_softmax(logits.double(), dim=-1)
         for row, (start, lo, stop) in enumerate(group):
             # position p predicts the character at start + p + 1
             positions = torch.arange(lo - 1, stop - 1)
@@ -124,7 +143,7 @@ def causality_probe(model, tokens: torch.Tensor, context: int, vocab_size: int):
         changed[:, cut:] = (changed[:, cut:] + 1 + torch.randint(0, vocab_size - 1, changed[:, cut:].shape, generator=gen)) % vocab_size
         probe = logits_of(model, changed).double()
         diff = (probe[:, :cut] - reference[:, :cut]).abs().max().item()
-        if not math.isfinite(diff) or diff > PROBE_TOLERANCE:
+        if not _isfinite(diff) or diff > PROBE_TOLERANCE:
             return (
                 f"changing the characters from position {cut} on changed the logits at earlier positions "
                 f"by up to {diff:.3g} (tolerance {PROBE_TOLERANCE}); the model can see the future"
@@ -151,9 +170,7 @@ def main() -> None:
     torch.set_num_threads(int(THREADS))
     torch.manual_seed(0)
     workspace = os.getcwd()
-    sys.path.insert(0, workspace)
-    from model import GPT, GPTConfig  # the workspace's (possibly edited) model
-
+    # The held-out text is read before any workspace code runs.
     with open(os.path.join(workspace, "data", "vocab.json"), encoding="utf-8") as handle:
         vocab = json.load(handle)
     stoi = {ch: i for i, ch in enumerate(vocab["chars"])}
@@ -161,6 +178,9 @@ def main() -> None:
     vocab_size = len(vocab["chars"])
     with open(os.path.join(harness_dir, "val.txt"), encoding="utf-8") as handle:
         tokens = torch.tensor([stoi.get(ch, fallback) for ch in handle.read()], dtype=torch.long)
+
+    sys.path.insert(0, workspace)
+    from model import GPT, GPTConfig  # the workspace's (possibly edited) model
 
     checkpoint = load_checkpoint(checkpoint_path)
     if not isinstance(checkpoint, dict) or "config" not in checkpoint or "model" not in checkpoint:
@@ -183,7 +203,7 @@ def main() -> None:
     log_path = os.path.join(checkpoint_dir, "train_log.json")
     if os.path.isfile(log_path):
         try:
-            with open(log_path, encoding="utf-8") as handle:
+            with _open(log_path, encoding="utf-8") as handle:
                 train_log = json.load(handle)
         except (OSError, ValueError):
             train_log = {}
@@ -194,7 +214,7 @@ def main() -> None:
 
     with torch.no_grad():
         loss, scored, n_windows = validation_loss(model, tokens, context, vocab_size, eval_limit)
-        if not math.isfinite(loss):
+        if not _isfinite(loss):
             write_result(out_dir, {"metric": None, "metrics": {}, "error": "non-finite validation loss", "curve": curve})
             return
         probe = causality_probe(model, tokens, context, vocab_size)

@@ -1,0 +1,37 @@
+// The plausible range learned from history: a result that leaps far past everything an environment has produced
+// is more likely a reward hack (a leak, a patched evaluator) than a discovery, so it is held back as suspicious.
+import type { Direction } from '../domain/metric.js';
+
+export interface LearnedRangeOptions {
+  /** Earlier results needed before the check applies. */
+  minHistory: number;
+  /** How many times the spread of earlier results a new best may improve on the old best by. */
+  jumpFactor: number;
+}
+
+/** Why `value` is implausible given `history` (earlier results of the same environment and profile), or undefined. */
+export function leapsPastHistory(
+  value: number,
+  history: readonly number[],
+  direction: Direction,
+  options: LearnedRangeOptions,
+): string | undefined {
+  if (history.length < options.minHistory) return undefined;
+  const sorted = [...history].sort((a, b) => a - b);
+  // The spread of the middle 80%, so one freak result does not set the scale.
+  const low = sorted[Math.floor(0.1 * (sorted.length - 1))] as number;
+  const high = sorted[Math.ceil(0.9 * (sorted.length - 1))] as number;
+  const spread = high - low;
+  const best = direction === 'min' ? (sorted[0] as number) : (sorted[sorted.length - 1] as number);
+  const gain = direction === 'min' ? best - value : value - best;
+  if (spread <= 0 || gain <= options.jumpFactor * spread) return undefined;
+  return (
+    `${value} beats the best of ${history.length} earlier results (${best}) by ${round(gain)}, more than ` +
+    `${options.jumpFactor}× their spread (${round(spread)}): held back as suspicious. Check the run's logs and ` +
+    'edit for a leak or a patched evaluator, then run it again to confirm'
+  );
+}
+
+function round(value: number): number {
+  return Number(value.toPrecision(3));
+}

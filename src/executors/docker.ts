@@ -1,7 +1,7 @@
 // Docker executor: one container per job (no network, CPU/memory/pids limits, GPUs by DeviceRequests); re-attachable.
 import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { dirname, resolve } from 'node:path';
+import { mkdir, stat } from 'node:fs/promises';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 
@@ -96,13 +96,36 @@ function asDockerHandle(handle: RunHandle): DockerHandle {
   return handle as DockerHandle;
 }
 
-/** Bind mounts: writable paths read-write and read-only paths read-only, each at its own path; nothing else. */
-function bindMounts(spec: JobSpec): Docker.MountSettings[] {
+function isInside(path: string, folder: string): boolean {
+  const rel = relative(folder, path);
+  return rel === '' || (!rel.startsWith('..') && !isAbsolute(rel));
+}
+
+/**
+ * The job's mounts: writable paths read-write and read-only paths read-only, each at its own path, and nothing else
+ * of the host. A `hidden` path inside one of them is covered: an empty read-only tmpfs over a folder, /dev/null over
+ * a file (hidden paths outside the mounts are invisible anyway).
+ */
+async function jobMounts(spec: JobSpec): Promise<Docker.MountSettings[]> {
   const readOnly = [...new Set(spec.readOnly.map((path) => resolve(path)))];
   const writable = [...new Set(spec.writable.map((path) => resolve(path)))].filter((path) => !readOnly.includes(path));
+  const mounted = [...writable, ...readOnly];
+  const hidden = [...new Set((spec.hidden ?? []).map((path) => resolve(path)))].filter((path) =>
+    mounted.some((folder) => isInside(path, folder)),
+  );
+  const covers = await Promise.all(
+    hidden.map(async (path): Promise<Docker.MountSettings | undefined> => {
+      const stats = await stat(path).catch(() => undefined);
+      if (!stats) return undefined;
+      return stats.isDirectory()
+        ? { Type: 'tmpfs', Source: '', Target: path, ReadOnly: true, TmpfsOptions: { SizeBytes: 4096, Mode: 0 } }
+        : { Type: 'bind', Source: '/dev/null', Target: path, ReadOnly: true };
+    }),
+  );
   return [
     ...writable.map((path) => ({ Type: 'bind' as const, Source: path, Target: path, ReadOnly: false })),
     ...readOnly.map((path) => ({ Type: 'bind' as const, Source: path, Target: path, ReadOnly: true })),
+    ...covers.filter((mount) => mount !== undefined),
   ];
 }
 
@@ -143,7 +166,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
       { details: { gone: true } },
     );
 
-  const createOptions = (spec: JobSpec): Docker.ContainerCreateOptions => {
+  const createOptions = async (spec: JobSpec): Promise<Docker.ContainerCreateOptions> => {
     const env = {
       ...spec.env,
       // DeviceRequests renumber the granted GPUs 0..n-1 inside the container.
@@ -162,7 +185,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
       Labels: { [LABEL_JOB]: spec.jobId, [LABEL_MANAGED]: '1', [LABEL_LOG]: resolve(spec.logPath) },
       Tty: false,
       HostConfig: {
-        Mounts: bindMounts(spec),
+        Mounts: await jobMounts(spec),
         NetworkMode: 'none',
         NanoCpus: Math.round(spec.resources.cpus * 1e9),
         Memory: Math.round(spec.resources.memoryGiB * GIB),
@@ -182,7 +205,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
   };
 
   const createContainer = async (spec: JobSpec): Promise<Docker.Container> => {
-    const settings = createOptions(spec);
+    const settings = await createOptions(spec);
     // dockerode would also copy every option into the query string (long URLs); send only the name there.
     const request = { _query: { name: settings.name }, _body: settings } as Docker.ContainerCreateOptions;
     for (let attempt = 0; ; attempt++) {

@@ -2,7 +2,7 @@
 // Needs GROUNDWORK_TEST_DOCKER_SOCKET and GROUNDWORK_TEST_DOCKER_IMAGE (a busybox image; test/engines/docker-engine.ts
 // starts a private dockerd and imports one); GROUNDWORK_TEST_DOCKER_CPU_IMAGE adds a real tiny-lm run.
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import Docker from 'dockerode';
@@ -104,6 +104,21 @@ describe.skipIf(!socketPath || !image)('docker executor on a real engine', () =>
     const { exitCode, log } = await run(open(), spec);
     expect(exitCode).toBe(0);
     expect(log.split('\n').filter(Boolean)).toEqual(['lo', 'invisible']);
+  });
+
+  it('covers hidden paths that lie inside a mount', async () => {
+    const spec = await shellJob('');
+    await mkdir(join(spec.cwd, 'held-out'));
+    await writeFile(join(spec.cwd, 'held-out', 'answers.txt'), 'answers\n');
+    await writeFile(join(spec.cwd, 'key.txt'), 'key\n');
+    spec.command = ['/bin/sh', '-c', 'ls -A held-out; cat key.txt; echo x > held-out/y || echo refused; echo end'];
+    spec.hidden = [join(spec.cwd, 'held-out'), join(spec.cwd, 'key.txt'), '/elsewhere/not-mounted'];
+    const { exitCode, log } = await run(open(), spec);
+    expect(exitCode).toBe(0);
+    expect(log).not.toContain('answers');
+    expect(log).not.toContain('key');
+    expect(log).toContain('refused');
+    expect(log.trim().split('\n').at(-1)).toBe('end');
   });
 
   it('fails loudly when a mounted path does not exist', async () => {

@@ -1,29 +1,70 @@
-// `groundwork env list`: the environments groundwork can run, and any whose manifest is invalid.
+// `groundwork env list|check`: the environments groundwork can run; run one's baseline through the pipeline.
 import { ResearchError } from '../domain/errors.js';
 import { createEnvironmentRegistry } from '../environments/registry.js';
 import { loadConfig } from '../config/load-config.js';
 import { type Command, GLOBAL_USAGE, parseCommandArgs } from './command.js';
+import { runEnvCheck } from './env-check.js';
 import { formatNumber, table } from './format.js';
 
 const usage = `Usage: groundwork env list [--json]
+       groundwork env check NAME [--profile P] [--seeds 0,1,2] [--json]
 
-Lists the environments found in the configured folders (the bundled environments/ by default,
-plus $GROUNDWORK_ENVIRONMENTS), with their metric, baseline and resources. Invalid manifests are
-listed with the field that is wrong.
+list    the environments found in the configured folders (the bundled environments/ by default,
+        plus $GROUNDWORK_ENVIRONMENTS), with their metric, baseline and resources. Invalid
+        manifests are listed with the field that is wrong.
+check   runs the environment's unchanged code once through the normal pipeline (workspace,
+        training, frozen evaluation, reward) on the configured executor and prints the metric.
+        \`--profile smoke\` runs on a CPU-only machine for every bundled environment.
 
 Options:
-  --json   print JSON
+  --profile P      environment profile for check (default: default)
+  --seeds LIST     comma-separated seeds for check (default 0)
+  --json           print JSON
 ${GLOBAL_USAGE}`;
+
+function parseSeeds(text: string | undefined): number[] {
+  if (text === undefined) return [0];
+  const seeds = text.split(',').map((part) => Number(part.trim()));
+  if (seeds.length === 0 || seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) {
+    throw new ResearchError(
+      'bad_input',
+      `--seeds must be comma-separated non-negative integers, e.g. 0,1,2; got "${text}"`,
+    );
+  }
+  return seeds;
+}
 
 export const envCommand: Command = {
   name: 'env',
-  summary: 'list environments (env list)',
+  summary: "list environments, or run one's baseline (env list | env check NAME)",
   usage,
   async run(argv, io) {
-    const { values, positionals } = parseCommandArgs(argv, { json: { type: 'boolean' } }, usage);
+    const { values, positionals } = parseCommandArgs(
+      argv,
+      { json: { type: 'boolean' }, profile: { type: 'string' }, seeds: { type: 'string' } },
+      usage,
+    );
     if (values.help) {
       io.stdout(usage);
       return 0;
+    }
+    if (positionals[0] === 'check') {
+      if (positionals.length !== 2) {
+        throw new ResearchError(
+          'bad_input',
+          `env check takes one environment name; see \`groundwork env list\`\n\n${usage}`,
+        );
+      }
+      return runEnvCheck(
+        {
+          name: positionals[1] as string,
+          profile: values.profile ?? 'default',
+          seeds: parseSeeds(values.seeds),
+          json: values.json ?? false,
+          values,
+        },
+        io,
+      );
     }
     if (positionals[0] !== 'list' || positionals.length > 1) {
       throw new ResearchError('bad_input', `unknown env subcommand "${positionals.join(' ')}"\n\n${usage}`);

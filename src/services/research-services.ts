@@ -2,6 +2,7 @@
 import type { Experiment, Idea, Implementation, Schedule, Search } from '../domain/records.js';
 import type { Environment, EnvironmentListing } from '../environments/registry.js';
 import type { ScheduleSearchInput, SearchRunner, SearchSchedules, ServiceDeps, StartSearchInput } from './deps.js';
+import { runBaseline, type RunBaselineInput } from './baseline.js';
 import { getExperiment, runExperiment, type RunExperimentInput } from './experiments.js';
 import { proposeIdeas, type ProposeIdeasInput } from './ideas.js';
 import { implementIdea, type ImplementIdeaInput } from './implementations.js';
@@ -24,6 +25,8 @@ export interface ResearchServices {
   proposeIdeas(input: ProposeIdeasInput, signal?: AbortSignal): Promise<Idea[]>;
   implementIdea(input: ImplementIdeaInput, signal?: AbortSignal): Promise<Implementation>;
   runExperiment(input: RunExperimentInput): Promise<Experiment>;
+  /** Queues the environment's unchanged code as an experiment (what `groundwork env check` runs). */
+  runBaseline(input: RunBaselineInput): Promise<Experiment>;
   getExperiment(id: string): Promise<Experiment>;
   /** Waits at most `timeoutMs` for the experiment to end, then returns it as it is. */
   waitForExperiment(id: string, timeoutMs: number, signal?: AbortSignal): Promise<Experiment>;
@@ -75,6 +78,7 @@ export function createResearchServices(
     proposeIdeas: (input, signal) => proposeIdeas(deps, input, signal),
     implementIdea: (input, signal) => implementIdea(deps, input, signal),
     runExperiment: (input) => runExperiment(deps, input),
+    runBaseline: (input) => runBaseline(deps, input),
     getExperiment: (id) => getExperiment(deps, id),
     async waitForExperiment(id, timeoutMs, signal) {
       await getExperiment(deps, id);

@@ -23,6 +23,11 @@ export interface DockerExecutorOptions {
   gpuDriver: string;
   /** Seconds between SIGTERM and SIGKILL when a job is stopped. */
   killGraceSec: number;
+  /**
+   * Whose containers these are (e.g. the daemon's data directory): `reap` removes only containers of the same scope,
+   * so daemons sharing one engine leave each other's jobs alone. Unset: every groundwork container is in scope.
+   */
+  scope?: string;
   log?: Logger;
 }
 
@@ -48,6 +53,7 @@ interface Watch {
 
 const LABEL_JOB = 'groundwork.job';
 const LABEL_MANAGED = 'groundwork.managed';
+const LABEL_SCOPE = 'groundwork.scope';
 /** The host path of the job's log, so a re-attaching process can write it. */
 const LABEL_LOG = 'groundwork.log';
 const GIB = 1024 ** 3;
@@ -182,7 +188,12 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
       Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
       // Files the job writes into the run folder belong to whoever runs the daemon, who must clean them up.
       ...(uid !== undefined && gid !== undefined ? { User: `${uid}:${gid}` } : {}),
-      Labels: { [LABEL_JOB]: spec.jobId, [LABEL_MANAGED]: '1', [LABEL_LOG]: resolve(spec.logPath) },
+      Labels: {
+        [LABEL_JOB]: spec.jobId,
+        [LABEL_MANAGED]: '1',
+        [LABEL_LOG]: resolve(spec.logPath),
+        ...(options.scope !== undefined ? { [LABEL_SCOPE]: options.scope } : {}),
+      },
       Tty: false,
       HostConfig: {
         Mounts: await jobMounts(spec),
@@ -472,7 +483,11 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
     async reap(keep: (jobId: string) => boolean): Promise<string[]> {
       let containers: Docker.ContainerInfo[];
       try {
-        containers = await engine.listContainers({ all: true, filters: { label: [`${LABEL_MANAGED}=1`] } });
+        const labels = [
+          `${LABEL_MANAGED}=1`,
+          ...(options.scope !== undefined ? [`${LABEL_SCOPE}=${options.scope}`] : []),
+        ];
+        containers = await engine.listContainers({ all: true, filters: { label: labels } });
       } catch (error) {
         throw fault(error, 'listing containers');
       }

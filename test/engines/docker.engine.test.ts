@@ -235,6 +235,19 @@ describe.skipIf(!socketPath || !image)('docker executor on a real engine', () =>
     expect(await managedJobs()).not.toContain(kept.jobId);
   });
 
+  it('reaps only its own scope when daemons share an engine', async () => {
+    const theirs = open({ scope: '/home/b/.groundwork' });
+    const mine = open({ scope: '/home/a/.groundwork' });
+    const theirJob = await shellJob('sleep 60');
+    const myJob = await shellJob('sleep 60');
+    const theirHandle = await theirs.start(theirJob);
+    await mine.start(myJob);
+    const removed = (await open({ scope: '/home/a/.groundwork' }).reap?.(() => false)) ?? [];
+    expect(removed).toEqual([myJob.jobId]);
+    expect(await managedJobs()).toContain(theirJob.jobId);
+    await theirs.cancel(theirHandle);
+  });
+
   it('runs as the invoking user with all capabilities dropped, and passes the allocated limits', async () => {
     const spec = await shellJob(
       'id -u; grep CapEff /proc/self/status; cat /sys/fs/cgroup/pids.max 2>/dev/null || cat /sys/fs/cgroup/pids/pids.max',

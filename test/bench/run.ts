@@ -1,5 +1,7 @@
-// `npm run bench`: groundwork's overhead per experiment over running the same commands directly, and the
-// cost of recording one experiment with 1k and 100k stored. The last line is one JSON object.
+// `npm run bench`: groundwork's overhead per experiment over running the same commands directly, the cost of
+// recording one experiment with 1k and 100k stored, idle GPU-slot time of a 200-job run on 8 simulated GPUs, and
+// (when a Docker engine is given in GROUNDWORK_BENCH_DOCKER_SOCKET) the docker executor's overhead per job.
+// The last line is one JSON object.
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -9,6 +11,7 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { ResearchServer } from '../../src/server.js';
 import { createResearchServer } from '../../src/server.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { benchGpuSlots } from './gpu-slots.js';
 import { benchStoreWrite } from './store-bench.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/environments');
@@ -81,6 +84,25 @@ async function experimentOverhead(): Promise<{ direct: number; groundwork: numbe
   }
 }
 
+/** The docker executor's overhead per job over the same container lifecycle done directly, when an engine is given. */
+async function benchDocker(): Promise<Record<string, number>> {
+  const socket = process.env.GROUNDWORK_BENCH_DOCKER_SOCKET;
+  const image = process.env.GROUNDWORK_BENCH_DOCKER_IMAGE;
+  if (!socket || !image) {
+    console.log(
+      'docker: skipped (set GROUNDWORK_BENCH_DOCKER_SOCKET and GROUNDWORK_BENCH_DOCKER_IMAGE, or run npm run bench:engines)',
+    );
+    return {};
+  }
+  const { measureDockerOverhead } = await import('./docker-overhead.js');
+  const result = await measureDockerOverhead(socket, image);
+  console.log(
+    `docker: a \`true\` job through the docker executor ${result.executorMs.toFixed(1)} ms, the same container run directly ` +
+      `${result.directMs.toFixed(1)} ms (medians); overhead ${result.overheadMs.toFixed(1)} ms`,
+  );
+  return { docker_job_ms: result.executorMs, docker_direct_ms: result.directMs, docker_overhead_ms: result.overheadMs };
+}
+
 const experiment = await experimentOverhead();
 const overhead = experiment.groundwork - experiment.direct;
 console.log(
@@ -96,10 +118,20 @@ console.log(
   `store: one more experiment with 100k stored: ${large.medianMs.toFixed(2)} ms (open ${large.openMs.toFixed(0)} ms); ` +
     `ratio ${(large.medianMs / small.medianMs).toFixed(2)} (goal <= 2)`,
 );
+const slots = await benchGpuSlots();
+console.log(
+  `gpu slots: ${slots.jobs} jobs (0.5-1.5 s each) on ${slots.gpus} simulated GPUs: makespan ${(slots.makespanMs / 1000).toFixed(2)} s, ` +
+    `ideal ${(slots.idealMs / 1000).toFixed(2)} s (${(100 * slots.overIdeal).toFixed(1)}% above; goal < 5%), ` +
+    `zero-overhead queue order ${(slots.zeroOverheadMs / 1000).toFixed(2)} s; idle slot time ${(100 * slots.idleShare).toFixed(1)}%`,
+);
+const docker = await benchDocker();
 console.log(
   JSON.stringify({
     experiment_overhead_ms: Number(overhead.toFixed(1)),
     store_write_ms_1k: Number(small.medianMs.toFixed(3)),
     store_write_ms_100k: Number(large.medianMs.toFixed(3)),
+    gpu_makespan_over_ideal_pct: Number((100 * slots.overIdeal).toFixed(2)),
+    gpu_idle_slot_pct: Number((100 * slots.idleShare).toFixed(2)),
+    ...docker,
   }),
 );

@@ -110,7 +110,7 @@ function submitError(spec: JobSpec, result: CommandResult, partition: string | u
   );
 }
 
-export function createSlurmExecutor(options: SlurmExecutorOptions): Executor {
+export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & Required<Pick<Executor, 'reap'>> {
   const { runner } = options;
   const log = options.log ?? silentLogger;
   const pollMs = options.pollIntervalSec * 1000;
@@ -194,7 +194,13 @@ export function createSlurmExecutor(options: SlurmExecutorOptions): Executor {
     outcome: Extract<SlurmOutcome, { kind: 'exit' }>,
   ): JobExit => {
     const mark = marks.get(handle.slurmJobId);
-    const { kind: _kind, ...exit } = outcome;
+    const exit = {
+      exitCode: outcome.exitCode,
+      signal: outcome.signal,
+      timedOut: outcome.timedOut,
+      cancelled: outcome.cancelled,
+      oomKilled: outcome.oomKilled,
+    };
     // Cancelled past its time limit: our own enforcement did it (perhaps in a previous daemon).
     const overLimit = found.elapsedSec !== undefined && found.elapsedSec >= handle.timeLimitSec;
     const timedOut = exit.timedOut || mark?.timedOut === true || (exit.cancelled && !mark?.cancelled && overLimit);

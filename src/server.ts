@@ -3,11 +3,12 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { allStrategies } from '../strategies/index.js';
+import { runsDir } from './config/runs-dir.js';
 import type { Config } from './config/schema.js';
 import { resolvePython } from './environments/python.js';
 import { createEnvironmentRegistry, type Environment } from './environments/registry.js';
 import type { Executor } from './executors/executor.js';
-import { createLocalExecutor } from './executors/local.js';
+import { createExecutor } from './executors/create-executor.js';
 import { createProviders } from './llm/create-providers.js';
 import type { LlmProvider } from './llm/llm-provider.js';
 import type { EditWriter, IdeaProvider } from './llm/provider.js';
@@ -51,15 +52,11 @@ export async function createResearchServer(config: Config, overrides: ServerOver
   try {
     await mkdir(join(config.home, 'tmp'), { recursive: true });
     const environments = createEnvironmentRegistry(config.environmentDirs);
-    const executor =
-      overrides.executor ??
-      createLocalExecutor({
-        killGraceSec: config.scheduler.killGraceSec,
-        isolateNetwork: config.executor.isolateNetwork,
-      });
+    const executor = overrides.executor ?? createExecutor(config, log.child('executor'));
     const python = async (environment: Environment): Promise<string> => {
       const { setup } = environment.manifest;
-      if (!setup.python) return config.python[0] as string;
+      // Containers and cluster nodes bring their own interpreter: the first configured one is used as given there.
+      if (!setup.python || config.executor.kind !== 'local') return config.python[0] as string;
       return (await resolvePython(config.python, setup.modules, setup.hint)).path;
     };
     const gpus = createGpuPool(resolveGpuIds(config.scheduler.gpus));
@@ -68,7 +65,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       executor,
       environments,
       log: log.child('scheduler'),
-      home: config.home,
+      runsDir: runsDir(config),
       dataDir: config.dataDir ?? join(config.home, 'data'),
       concurrency: config.scheduler.concurrency,
       gpus,

@@ -1,4 +1,7 @@
 // `groundwork env check NAME`: run an environment's baseline once through the normal pipeline and print the metric.
+import { join } from 'node:path';
+
+import { runsDir } from '../config/runs-dir.js';
 import type { Experiment } from '../domain/records.js';
 import type { Environment } from '../environments/registry.js';
 import type { ResearchServer } from '../server.js';
@@ -77,7 +80,7 @@ async function check(server: ResearchServer, options: EnvCheckOptions, io: Comma
     io.stderr(
       `env check ${options.name} failed: ${experiment.failure?.category}: ${experiment.failure?.message}\n` +
         (experiment.failure?.logTail ? `--- log tail ---\n${experiment.failure.logTail}\n` : '') +
-        `experiment ${experiment.id}; full logs under ${server.config.home}/runs/${experiment.id}/`,
+        `experiment ${experiment.id}; full logs under ${join(runsDir(server.config), experiment.id)}/`,
     );
     return 1;
   }

@@ -28,6 +28,8 @@ export interface JobSpec {
    * `readOnly` anyway; the local executor masks these in the job's mount namespace when it has one.
    */
   hidden?: string[];
+  /** Container image the environment asks for (container executors; others ignore it). */
+  image?: string;
 }
 
 /** Plain JSON, persisted by the scheduler so a restarted daemon can find the job again. */

@@ -175,6 +175,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
           readOnly: trainData ? [trainData] : [],
           devices: request.devices,
+          ...(manifest.image ? { image: manifest.image } : {}),
           // Training must not read the held-out data by absolute path (the local executor shares the filesystem).
           hidden: [
             ...(manifest.harness ? [join(environment.dir, manifest.harness)] : []),
@@ -230,6 +231,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           writable: [paths.out, paths.evaluateHome],
           readOnly: [paths.workspace, paths.checkpoint, paths.harness, ...(evaluateData ? [evaluateData] : [])],
           devices: request.devices,
+          ...(manifest.image ? { image: manifest.image } : {}),
         },
         { step: 'evaluate', frozen: {} },
       );

@@ -19,7 +19,8 @@ export interface SchedulerDeps {
   executor: Executor;
   environments: EnvironmentRegistry;
   log: Logger;
-  home: string;
+  /** Folder that holds each experiment's run folders (`<runsDir>/<experiment>/<run>`). */
+  runsDir: string;
   /** Root of the environments' data folders (`<dataDir>/<environment name>`). */
   dataDir: string;
   /** Most experiments without devices running at once (GPU experiments are bounded by `gpus`). */
@@ -192,7 +193,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           seed,
           changes,
           python,
-          runDir: join(deps.home, 'runs', experiment.id, label),
+          runDir: join(deps.runsDir, experiment.id, label),
           executor: deps.executor,
           signal,
           baseEnv: deps.baseEnv,

@@ -2,6 +2,7 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { isAbsolute, join } from 'node:path';
 
+import { runsDir } from '../config/runs-dir.js';
 import { ResearchError } from '../domain/errors.js';
 import type { Implementation, Search } from '../domain/records.js';
 import type { Environment } from '../environments/registry.js';
@@ -91,7 +92,7 @@ export async function readExperimentLogs(deps: ServiceDeps, id: string): Promise
   if (!(await deps.store.experiments.get(id))) {
     throw new ResearchError('not_found', `no experiment ${id}; use an id returned by run_experiment`);
   }
-  const root = join(deps.config.home, 'runs', id);
+  const root = join(runsDir(deps.config), id);
   const runs = await readdir(root, { withFileTypes: true }).catch(() => []);
   const logs: ExperimentLog[] = [];
   for (const run of runs.filter((entry) => entry.isDirectory()).map((entry) => entry.name)) {

@@ -47,7 +47,8 @@ interface Watch {
   cancelled: boolean;
   timedOut: boolean;
   removed?: Promise<void>;
-  stop(): Promise<void>;
+  /** Stops the container if it still runs, recording why (a job that ended on its own is neither). */
+  stop(reason: 'cancelled' | 'timedOut'): Promise<void>;
   detach(): void;
 }
 
@@ -310,7 +311,13 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
       exited: false,
       cancelled: false,
       timedOut: false,
-      stop: () => stopContainer(container),
+      stop: async (reason) => {
+        if (state.exited) return;
+        const info = await container.inspect().catch(() => undefined);
+        if (!info?.State.Running || state.exited) return;
+        state[reason] = true;
+        await stopContainer(container);
+      },
       detach: () => {
         if (timer) clearTimeout(timer);
         controller.abort();
@@ -321,9 +328,8 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
       timer = setTimeout(
         () => {
           if (Date.now() < deadline) return arm();
-          state.timedOut = true;
           log.info('job reached its time limit; stopping its container', { jobId: handle.jobId });
-          void state.stop();
+          void state.stop('timedOut');
         },
         Math.max(0, Math.min(left, MAX_TIMER_MS)),
       );
@@ -467,11 +473,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
     async cancel(handle: RunHandle): Promise<void> {
       const docker = asDockerHandle(handle);
       if (!watches.has(docker.jobId) && exits.has(docker.jobId)) return;
-      const current = watches.get(docker.jobId) ?? watch(docker);
-      if (!current.exited) {
-        current.cancelled = true;
-        await current.stop();
-      }
+      await (watches.get(docker.jobId) ?? watch(docker)).stop('cancelled');
       try {
         await finish(docker);
       } catch (error) {

@@ -2,7 +2,7 @@
 // recording one experiment with 1k and 100k stored, idle GPU-slot time of a 200-job run on 8 simulated GPUs, and
 // (when a Docker engine is given in GROUNDWORK_BENCH_DOCKER_SOCKET) the docker executor's overhead per job.
 // The last line is one JSON object.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -84,23 +84,50 @@ async function experimentOverhead(): Promise<{ direct: number; groundwork: numbe
   }
 }
 
-/** The docker executor's overhead per job over the same container lifecycle done directly, when an engine is given. */
+/**
+ * The docker executor's overhead per job over the same container lifecycle done directly. Uses the engine named by
+ * GROUNDWORK_BENCH_DOCKER_SOCKET and GROUNDWORK_BENCH_DOCKER_IMAGE, else starts a private dockerd when this machine
+ * has one and runs as root (test/engines/docker-up.sh), else says it skipped.
+ */
 async function benchDocker(): Promise<Record<string, number>> {
-  const socket = process.env.GROUNDWORK_BENCH_DOCKER_SOCKET;
-  const image = process.env.GROUNDWORK_BENCH_DOCKER_IMAGE;
+  let socket = process.env.GROUNDWORK_BENCH_DOCKER_SOCKET;
+  let image = process.env.GROUNDWORK_BENCH_DOCKER_IMAGE;
+  let stop = async (): Promise<void> => undefined;
   if (!socket || !image) {
-    console.log(
-      'docker: skipped (set GROUNDWORK_BENCH_DOCKER_SOCKET and GROUNDWORK_BENCH_DOCKER_IMAGE, or run npm run bench:engines)',
-    );
-    return {};
+    const engines = resolve(import.meta.dirname, '../engines');
+    if (process.getuid?.() !== 0 || spawnSync('sh', ['-c', 'command -v dockerd && command -v busybox']).status !== 0) {
+      console.log(
+        'docker: skipped (needs root with dockerd and busybox, or GROUNDWORK_BENCH_DOCKER_SOCKET and _IMAGE)',
+      );
+      return {};
+    }
+    const base = await mkdtemp(join(tmpdir(), 'bench-docker-'));
+    const up = spawnSync('bash', [join(engines, 'docker-up.sh'), base], { encoding: 'utf8' });
+    if (up.status !== 0) {
+      console.log(`docker: skipped (private dockerd did not start: ${up.stderr.trim()})`);
+      return {};
+    }
+    socket = /GROUNDWORK_TEST_DOCKER_SOCKET=(\S+)/.exec(up.stdout)?.[1];
+    image = /GROUNDWORK_TEST_DOCKER_IMAGE=(\S+)/.exec(up.stdout)?.[1];
+    stop = async () => {
+      spawnSync('bash', [join(engines, 'docker-down.sh'), base, '--purge']);
+    };
   }
-  const { measureDockerOverhead } = await import('./docker-overhead.js');
-  const result = await measureDockerOverhead(socket, image);
-  console.log(
-    `docker: a \`true\` job through the docker executor ${result.executorMs.toFixed(1)} ms, the same container run directly ` +
-      `${result.directMs.toFixed(1)} ms (medians); overhead ${result.overheadMs.toFixed(1)} ms`,
-  );
-  return { docker_job_ms: result.executorMs, docker_direct_ms: result.directMs, docker_overhead_ms: result.overheadMs };
+  try {
+    const { measureDockerOverhead } = await import('./docker-overhead.js');
+    const result = await measureDockerOverhead(socket as string, image as string);
+    console.log(
+      `docker: a \`true\` job through the docker executor ${result.executorMs.toFixed(1)} ms, the same container run ` +
+        `directly with dockerode ${result.directMs.toFixed(1)} ms (medians); overhead ${result.overheadMs.toFixed(1)} ms`,
+    );
+    return {
+      docker_job_ms: Number(result.executorMs.toFixed(1)),
+      docker_direct_ms: Number(result.directMs.toFixed(1)),
+      docker_overhead_ms: Number(result.overheadMs.toFixed(1)),
+    };
+  } finally {
+    await stop();
+  }
 }
 
 const experiment = await experimentOverhead();

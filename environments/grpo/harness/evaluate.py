@@ -1,0 +1,170 @@
+"""Frozen evaluation of the GRPO environment: greedy answers of the trained policy to held-out problems, graded exactly.
+
+Run as `python <harness>/evaluate.py` with the training workspace as the working directory; nothing is imported
+from the workspace (the harness brings its own prompts, decoding settings, grader and smoke-model code).
+
+Environment:
+  GROUNDWORK_CHECKPOINT_DIR  the trained policy (Hugging Face Qwen2 folder) and train_log.json
+  GROUNDWORK_OUT             where result.json and responses.jsonl are written
+  GROUNDWORK_EVAL_DATA       MATH task: folder with math500.jsonl, tokenizer/ and base_config.json (fetch.py)
+  GRPO_TASK                  math (default) or arithmetic (the smoke profile: harness/smoke_eval.jsonl)
+  GRPO_THREADS               CPU threads for the smoke model (default 2)
+  GRPO_EVAL_BACKEND          MATH task only: vllm or transformers (default: vllm when importable with a GPU)
+
+result.json: {"metric": accuracy, "metrics": {accuracy, n, correct, format_rate, mean_response_tokens, ...},
+"curve": [[step, mean training reward], ...] (from train_log.json)}.
+"""
+
+import json
+import math
+import os
+import sys
+
+# Captured before any other module loads, so nothing imported later can swap out how the result is written.
+_json_dumps = json.dumps
+_open = open
+_replace = os.replace
+_makedirs = os.makedirs
+_exit = os._exit
+_print = print
+
+HARNESS = os.path.dirname(os.path.abspath(__file__))
+# Only the harness and the interpreter's own paths: never the workspace (the working directory).
+sys.path[:] = [HARNESS] + [path for path in sys.path if path not in ("", ".", os.getcwd(), HARNESS)]
+
+THREADS = os.environ.get("GRPO_THREADS", "").strip()
+THREADS = THREADS if THREADS.isdigit() and int(THREADS) > 0 else "2"
+os.environ.setdefault("OPENBLAS_NUM_THREADS", THREADS)
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from checkpoint import CheckpointError, prepare_checkpoint  # noqa: E402
+from generate import generate_answers  # noqa: E402
+from grader import grade  # noqa: E402
+from prompts import build_prompt  # noqa: E402
+from sampling import EVAL_SAMPLING  # noqa: E402
+
+TASKS = ("math", "arithmetic")
+
+
+def fail(message: str) -> None:
+    _print(f"evaluate.py: {message}", file=sys.stderr, flush=True)
+    _exit(1)
+
+
+def read_jsonl(path: str) -> list:
+    rows = []
+    with _open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, 1):
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            if not isinstance(row.get("problem"), str) or not isinstance(row.get("answer"), str):
+                fail(f"{path}:{number} needs string fields 'problem' and 'answer'")
+            rows.append(row)
+    return rows
+
+
+def load_problems(task: str, eval_data: str) -> list:
+    if task == "arithmetic":
+        return read_jsonl(os.path.join(HARNESS, "smoke_eval.jsonl"))
+    if not eval_data:
+        fail("GROUNDWORK_EVAL_DATA is not set; the MATH task evaluates on <data>/grpo/evaluate (see fetch.py)")
+    path = os.path.join(eval_data, "math500.jsonl")
+    if not os.path.isfile(path):
+        fail(f"no {path}; prepare the data with: python3 environments/grpo/fetch.py")
+    return read_jsonl(path)
+
+
+def training_curve(checkpoint_dir: str) -> list:
+    """[[step, mean training reward], ...] from train_log.json; anything malformed is left out."""
+    try:
+        with _open(os.path.join(checkpoint_dir, "train_log.json"), encoding="utf-8") as handle:
+            log = json.load(handle)
+    except (OSError, ValueError):
+        return []
+    curve = []
+    for point in log.get("curve", []) if isinstance(log, dict) else []:
+        if (
+            isinstance(point, (list, tuple))
+            and len(point) == 2
+            and all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in point)
+        ):
+            curve.append([point[0], point[1]])
+    return curve
+
+
+def write_outputs(out_dir: str, result: dict, responses: list) -> None:
+    _makedirs(out_dir, exist_ok=True)
+    with _open(os.path.join(out_dir, "responses.jsonl"), "w", encoding="utf-8") as handle:
+        for row in responses:
+            handle.write(_json_dumps(row) + "\n")
+    path = os.path.join(out_dir, "result.json")
+    with _open(path + ".tmp", "w", encoding="utf-8") as handle:
+        handle.write(_json_dumps(result, allow_nan=False, indent=1))
+    _replace(path + ".tmp", path)
+    _print(f"evaluate.py: wrote {path}: accuracy={result['metric']}", flush=True)
+
+
+def main() -> None:
+    checkpoint_dir = os.environ.get("GROUNDWORK_CHECKPOINT_DIR", "").strip()
+    out_dir = os.environ.get("GROUNDWORK_OUT", "").strip()
+    eval_data = os.environ.get("GROUNDWORK_EVAL_DATA", "").strip()
+    task = os.environ.get("GRPO_TASK", "").strip() or "math"
+    if not checkpoint_dir or not out_dir:
+        fail("GROUNDWORK_CHECKPOINT_DIR and GROUNDWORK_OUT must be set")
+    if task not in TASKS:
+        fail(f"GRPO_TASK={task!r}; use one of {', '.join(TASKS)}")
+
+    problems = load_problems(task, eval_data)
+    base_config = None
+    tokenizer_dir = None
+    if task == "math":
+        tokenizer_dir = os.path.join(eval_data, "tokenizer")
+        with _open(os.path.join(eval_data, "base_config.json"), encoding="utf-8") as handle:
+            base_config = json.load(handle)
+    scratch = os.path.join(os.environ.get("HOME") or out_dir, "grpo-evaluate")
+    try:
+        folder, _ = prepare_checkpoint(checkpoint_dir, scratch, allow_pickle=task == "arithmetic", base_config=base_config)
+    except CheckpointError as error:
+        fail(str(error))
+
+    if task == "arithmetic":
+        import torch
+
+        torch.set_num_threads(int(THREADS))
+    sampling = EVAL_SAMPLING[task]
+    prompts = [build_prompt(task, row["problem"]) for row in problems]
+    responses, info = generate_answers(task, folder, tokenizer_dir, prompts, sampling)
+
+    graded = [grade(response, row["answer"], task) for response, row in zip(responses, problems)]
+    n = len(graded)
+    correct = sum(1 for g in graded if g["correct"])
+    formatted = sum(1 for g in graded if g["formatted"])
+    accuracy = correct / n if n else 0.0
+    seconds = info["generate_seconds"]
+    metrics = {
+        "accuracy": accuracy,
+        "n": n,
+        "correct": correct,
+        "format_rate": formatted / n if n else 0.0,
+        "mean_response_tokens": info["generated_tokens"] / n if n else 0.0,
+        "eval_tokens_per_second": info["generated_tokens"] / seconds if seconds > 0 else 0.0,
+        "eval_seconds": seconds,
+    }
+    curve = training_curve(checkpoint_dir)
+    if curve:
+        metrics["train_reward_final"] = curve[-1][1]
+    result = {"metric": accuracy, "metrics": metrics, "curve": curve, "backend": info["backend"], "task": task}
+    rows = [
+        {"problem": row["problem"], "reference": row["answer"], "response": response, "extracted": g["answer"], "formatted": g["formatted"], "correct": g["correct"]}
+        for row, response, g in zip(problems, responses, graded)
+    ]
+    write_outputs(out_dir, result, rows)
+
+
+if __name__ == "__main__":
+    main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Written last; exit at once, so no thread or exit hook of an imported library can run afterwards.
+    _exit(0)

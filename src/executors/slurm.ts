@@ -239,9 +239,17 @@ export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & R
     async start(spec: JobSpec): Promise<RunHandle> {
       const script = batchScript(spec, options);
       const logDir = dirname(spec.logPath);
-      await mkdir(logDir, { recursive: true });
-      // A copy of what was submitted, for whoever reads the log.
-      await writeFile(join(logDir, `${spec.jobId}.sbatch`), script);
+      try {
+        await mkdir(logDir, { recursive: true });
+        // A copy of what was submitted, for whoever reads the log.
+        await writeFile(join(logDir, `${spec.jobId}.sbatch`), script);
+      } catch (error) {
+        throw new ResearchError(
+          'executor',
+          `cannot write the log folder ${logDir} of job ${spec.jobId}: ${(error as Error).message} — run folders must be on a shared path this machine can write (executor.slurm.sharedDir)`,
+          { cause: error },
+        );
+      }
       const startedAt = Date.now();
       const result = await runner.run(['sbatch', '--parsable'], { input: script });
       if (result.code !== 0) throw submitError(spec, result, options.partition);

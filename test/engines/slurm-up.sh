@@ -17,6 +17,14 @@ done
 
 # A second start on the same BASE replaces the first.
 "$HERE/slurm-down.sh" "$BASE"
+for port in "$CTLD_PORT" "$SLURMD_PORT"; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+    echo "slurm-up: port $port is in use (another Slurm?); choose others with SLURM_CTLD_PORT" >&2
+    exit 1
+  fi
+done
+# Whatever started before a failure is stopped again.
+trap '"$HERE/slurm-down.sh" "$BASE"' ERR
 
 HOST=$(hostname -s) # NodeName must equal `hostname -s`
 mkdir -p "$BASE"/{munge,state,spool,log}
@@ -86,6 +94,7 @@ for _ in $(seq 300); do sinfo -h -o %t 2>/dev/null | grep -q '^idle' && break; s
 if ! sinfo -h -o %t 2>/dev/null | grep -q '^idle'; then
   echo "slurm-up: the node did not become idle" >&2
   tail -n 20 "$BASE"/log/*.log >&2 || true
+  "$HERE/slurm-down.sh" "$BASE"
   exit 1
 fi
 echo "SLURM_CONF=$SLURM_CONF"

@@ -15,7 +15,7 @@ import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executo
 export interface DockerExecutorOptions {
   /** The engine's unix socket; default: $DOCKER_HOST, else /var/run/docker.sock. */
   socketPath?: string;
-  /** The image every job of this executor runs in (one executor per image). */
+  /** The image for jobs whose environment names none (`JobSpec.image`). */
   image: string;
   shmSizeGiB: number;
   pidsLimit: number;
@@ -183,7 +183,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
     const gid = process.getgid?.();
     return {
       name: containerName(spec.jobId),
-      Image: options.image,
+      Image: spec.image ?? options.image,
       Cmd: spec.command,
       WorkingDir: spec.cwd,
       Env: Object.entries(env).map(([name, value]) => `${name}=${value}`),
@@ -228,7 +228,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
         if (status === 404 && /no such image/i.test(engineMessage(error))) {
           throw new ResearchError(
             'executor',
-            `image ${options.image} is not present in the Docker engine at ${target}; build it with \`npm run image:cpu\` or the environment's Dockerfile (nothing is pulled)`,
+            `image ${settings.Image as string} is not present in the Docker engine at ${target}; build it with \`npm run image:cpu\` or the environment's Dockerfile (nothing is pulled)`,
             { cause: error },
           );
         }

@@ -156,6 +156,11 @@ describe.skipIf(!socketPath || !image)('docker executor on a real engine', () =>
       .catch((e: unknown) => e);
     expect(error).toMatchObject({ code: 'executor' });
     expect(String(error)).toMatch(/image groundwork-test\/absent:latest is not present.*npm run image:cpu/);
+    // The job's own image comes first.
+    const named = await open()
+      .start({ ...(await shellJob('true')), image: 'groundwork-test/named:latest' })
+      .catch((e: unknown) => e);
+    expect(String(named)).toMatch(/image groundwork-test\/named:latest is not present/);
   });
 
   it('says the engine is unreachable and what to do', async () => {
@@ -285,7 +290,15 @@ describe.skipIf(!socketPath || !cpuImage)('tiny-lm in the CPU image', () => {
       overrides: { executor },
     });
     try {
+      // tiny-lm names its image; give the CPU image that name when it was built under another.
       const environment = await server.services.getEnvironment('tiny-lm');
+      const named = environment.manifest.image;
+      if (named && named !== cpuImage) {
+        const colon = named.lastIndexOf(':');
+        const [repo, tag] =
+          colon > named.lastIndexOf('/') ? [named.slice(0, colon), named.slice(colon + 1)] : [named, 'latest'];
+        await new Docker({ socketPath }).getImage(cpuImage as string).tag({ repo, tag });
+      }
       const train = await readFile(join(environment.dir, 'train.py'), 'utf8');
       const comment = train.split('\n').find((line) => /^# /.test(line));
       expect(comment, 'train.py has a comment line to edit').toBeDefined();

@@ -120,7 +120,10 @@ def main() -> None:
     tokenizer_dir = None
     if task == "math":
         tokenizer_dir = os.path.join(eval_data, "tokenizer")
-        with _open(os.path.join(eval_data, "base_config.json"), encoding="utf-8") as handle:
+        base_path = os.path.join(eval_data, "base_config.json")
+        if not os.path.isdir(tokenizer_dir) or not os.path.isfile(base_path):
+            fail(f"{eval_data} lacks tokenizer/ or base_config.json; prepare the data with environments/grpo/fetch.py")
+        with _open(base_path, encoding="utf-8") as handle:
             base_config = json.load(handle)
     scratch = os.path.join(os.environ.get("HOME") or out_dir, "grpo-evaluate")
     try:

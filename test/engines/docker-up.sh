@@ -15,7 +15,7 @@ busybox="$(command -v busybox || true)"
 ping() { curl -sf --unix-socket "$sock" http://docker/_ping 2> /dev/null | grep -q OK; }
 if ! ping; then
   dockerd --host "unix://$sock" --data-root "$base/data" --exec-root "$base/exec" --pidfile "$base/docker.pid" \
-    --bridge=none --iptables=false --ip-masq=false >> "$base/dockerd.log" 2>&1 &
+    --bridge=none --iptables=false --ip-masq=false < /dev/null >> "$base/dockerd.log" 2>&1 &
   for _ in $(seq 300); do ping && break; sleep 0.1; done
   ping || { echo "dockerd did not come up on $sock:" >&2; tail -15 "$base/dockerd.log" >&2; exit 1; }
 fi

@@ -50,6 +50,7 @@ GRAD_CLIP = 1.0  # max global gradient norm (0 turns clipping off)
 SMOKE_MODEL = {"vocab_size": token_data.SYNTHETIC_VOCAB, "block_size": 128, "n_layer": 2, "n_head": 4, "n_embd": 64}
 SMOKE_BATCH_SIZE = 16
 
+STOP_CHECK_EVERY = 10
 PEAK_FLOPS = {"H100": 989e12, "H200": 989e12, "B200": 2250e12, "A100": 312e12, "L40S": 362e12, "A10G": 125e12}
 
 
@@ -138,7 +139,7 @@ def token_streams(seed: int, tokens_needed: int):
     try:
         return [token_data.read_shard(path) for path in token_data.shard_paths(location)]
     except (OSError, ValueError) as error:
-        sys.exit(f"train.py: cannot read training data: {error}")
+        sys.exit(f"train.py: cannot read the training data: {error}; prepare it with prepare_data.py (see README.md)")
 
 
 def autocast(cuda: bool):
@@ -182,6 +183,9 @@ def main() -> None:
         sys.exit(f"train.py: BATCH_SIZE {batch_size} must be a multiple of {run.world} GPUs x {rows} sequences")
     accumulation = batch_size // (rows * run.world)
     seq_len = config.block_size
+    tokens_per_step = batch_size * seq_len
+    synthetic_tokens = (max_steps or 200) * tokens_per_step + 1
+    batches = Batches(token_streams(seed, synthetic_tokens), rows, seq_len, run.rank, run.world, run.device)
 
     model = GPT(config).to(run.device)
     optimizer = make_optimizer(model)
@@ -191,9 +195,6 @@ def main() -> None:
     if run.world > 1:
         compiled = torch.nn.parallel.DistributedDataParallel(compiled, device_ids=[run.device.index] if run.cuda else None)
 
-    tokens_per_step = batch_size * seq_len
-    synthetic_tokens = (max_steps or 200) * tokens_per_step + 1
-    batches = Batches(token_streams(seed, synthetic_tokens), rows, seq_len, run.rank, run.world, run.device)
     flops_per_token = model.flops_per_token(seq_len)
     peak = peak_flops(run.device) * run.world
     if run.main:
@@ -211,11 +212,14 @@ def main() -> None:
     model.train()
     while True:
         now = time.time()
+        if max_steps and step >= max_steps:
+            break
+        # Every rank must stop at the same step; agreeing costs a GPU sync, so several GPUs agree every 10 steps.
+        if (run.world == 1 or step % STOP_CHECK_EVERY == 0) and run.any(now >= deadline):
+            break
         progress = 0.0 if schedule_start is None else (now - schedule_start) / max(1e-9, deadline - schedule_start)
         if max_steps:
             progress = max(progress, step / max_steps)
-        if run.any(now >= deadline or (max_steps and step >= max_steps)):
-            break
         for group in optimizer.param_groups:
             group["lr"] = group["initial_lr"] * lr_multiplier(progress)
 
@@ -250,6 +254,7 @@ def main() -> None:
                 if run.main:
                     print(f"step {step}: loss is {loss}; stopping", flush=True)
                 curve.append([step, None])
+                window_losses = []
                 break
             curve.append([step, round(loss, 5)])
             if run.main:
@@ -264,7 +269,13 @@ def main() -> None:
     if window_losses:
         loss = run.mean(torch.stack(window_losses).mean().item())
         curve.append([step, round(loss, 5) if math.isfinite(loss) else None])
-    seconds = time.time() - started
+    if run.cuda:
+        torch.cuda.synchronize()
+    ended = time.time()
+    seconds = ended - started
+    if step > 1 and schedule_start is not None:  # steady throughput: every step after the first (compiling) one
+        throughput = (step - 1) * tokens_per_step / max(ended - schedule_start, 1e-9)
+        mfu = throughput * flops_per_token / peak if peak else None
     if run.main:
         log = {
             "curve": curve,

@@ -27,7 +27,7 @@ import importlib.util
 import sys
 import tempfile
 import traceback
-from builtins import Exception, bool, dict, float, int, isinstance, len, list, min, open, print, round, str, sum
+from builtins import BaseException, Exception, bool, dict, float, int, isinstance, len, list, min, open, print, round, str, sum
 from json import loads
 from math import isfinite
 from os import _exit, environ, getcwd, makedirs
@@ -176,7 +176,7 @@ def main() -> None:
     entropy_floor = round(token_data.synthetic_entropy(), 4) if synthetic else None
 
     # From here on, code from the workspace runs in this process.
-    for name in ("GROUNDWORK_EVAL_DATA", "GROUNDWORK_OUT", "GROUNDWORK_HARNESS"):
+    for name in ("GROUNDWORK_EVAL_DATA", "GROUNDWORK_OUT", "GROUNDWORK_HARNESS", "GROUNDWORK_CHECKPOINT_DIR"):
         environ.pop(name, None)
     sys.path.insert(0, workspace)
     try:
@@ -187,7 +187,7 @@ def main() -> None:
         model.eval()
         params = sum(p.numel() for p in model.parameters())
         score = scoring.evaluate(model, plan, device, vocab, PROBE_TOLERANCE)
-    except Exception:  # noqa: BLE001 - the traceback goes to the log
+    except BaseException:  # noqa: BLE001 - SystemExit too: exiting normally would run exit hooks model code registered
         traceback.print_exc(file=stderr)
         fail("the model failed during evaluation (traceback above)")
 

@@ -25,6 +25,8 @@ export interface GpuSlotBench {
   idleShare: number;
   /** makespan / ideal − 1. */
   overIdeal: number;
+  /** Median time from a training job's end to the next training job's start on the same GPU. */
+  handoverMs: number;
 }
 
 /** Makespan of greedy list scheduling: each job, in order, starts on the GPU that frees first. */
@@ -35,6 +37,16 @@ function listSchedule(durations: readonly number[], gpus: number): number {
     freeAt[slot] = (freeAt[slot] as number) + duration;
   }
   return Math.max(...freeAt);
+}
+
+function medianHandover(spans: { device: string; start: number; end: number }[]): number {
+  const gaps: number[] = [];
+  for (const device of new Set(spans.map((span) => span.device))) {
+    const sorted = spans.filter((span) => span.device === device).sort((a, b) => a.start - b.start);
+    sorted.forEach((span, i) => i > 0 && gaps.push(span.start - (sorted[i - 1] as typeof span).end));
+  }
+  gaps.sort((a, b) => a - b);
+  return gaps[Math.floor(gaps.length / 2)] ?? 0;
 }
 
 /** `jobs` single-GPU experiments with training times drawn from [minMs, maxMs], all queued at once. */
@@ -48,6 +60,7 @@ export async function benchGpuSlots(
   const random = createRandom(7);
   const durations = Array.from({ length: jobs }, () => minMs + random.next() * (maxMs - minMs));
   const busy: number[] = [];
+  const spans: { device: string; start: number; end: number }[] = [];
   let next = 0;
   const executor = createFakeExecutor((spec: JobSpec) => {
     if (spec.jobId.endsWith('-evaluate')) {
@@ -55,6 +68,8 @@ export async function benchGpuSlots(
     }
     const delayMs = durations[next++] as number;
     busy.push(delayMs);
+    const start = performance.now();
+    spans.push({ device: spec.devices[0] as string, start, end: start + delayMs });
     return { delayMs };
   });
   const home = await mkdtemp(join(tmpdir(), 'bench-gpus-'));
@@ -91,6 +106,7 @@ export async function benchGpuSlots(
       makespanMs,
       idealMs,
       zeroOverheadMs: listSchedule(durations, gpus),
+      handoverMs: medianHandover(spans),
       idleShare: 1 - total / (gpus * makespanMs),
       overIdeal: makespanMs / idealMs - 1,
     };

@@ -91,7 +91,7 @@ except OSError as _error:
 `,
     );
     expect(experiment.state, JSON.stringify(experiment.failure)).toBe('succeeded');
-    const log = await readFile(join(server.home, 'runs', experiment.id, 'seed-0', 'train.log'), 'utf8');
+    const log = await readFile(join((server as ResearchServer & { home: string }).home, 'runs', experiment.id, 'seed-0', 'train.log'), 'utf8');
     expect(log).toMatch(/held-out text not readable/);
     expect(log).not.toMatch(/HELD-OUT TEXT READ/);
   });

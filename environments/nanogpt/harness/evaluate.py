@@ -185,7 +185,7 @@ def main() -> None:
         model.load_state_dict(checkpoint["model"])
         model.to(device)
         model.eval()
-        params = sum(p.numel() for p in model.parameters())
+        params = int(sum(p.numel() for p in model.parameters()))
         score = scoring.evaluate(model, plan, device, vocab, PROBE_TOLERANCE)
     except BaseException:  # noqa: BLE001 - SystemExit too: exiting normally would run exit hooks model code registered
         traceback.print_exc(file=stderr)

@@ -413,6 +413,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
     kind: 'docker',
     reattachable: true,
     managesDevices: false,
+    detectsOom: true,
 
     async start(spec: JobSpec): Promise<RunHandle> {
       if (closed) throw new ResearchError('executor', 'the docker executor is closed');

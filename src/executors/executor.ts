@@ -61,6 +61,11 @@ export interface Executor {
   /** True when the cluster behind the executor allocates GPUs itself (Slurm): the scheduler hands out no devices. */
   readonly managesDevices: boolean;
   /**
+   * True when `oomKilled` is reliable (a container's or cluster job's OOM record). Otherwise a job killed with
+   * SIGKILL is taken for an out-of-memory kill, the usual cause on a plain machine.
+   */
+  readonly detectsOom: boolean;
+  /**
    * Removes what earlier processes left behind (labelled containers, stray jobs) whose job id `keep` rejects.
    * Returns the job ids it removed. Optional: executors that leave nothing behind do not need it.
    */

@@ -2,6 +2,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
+import { ResearchError } from '../domain/errors.js';
 import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executor.js';
 
 export interface FakeOutcome {
@@ -13,6 +14,8 @@ export interface FakeOutcome {
   delayMs?: number;
   timedOut?: boolean;
   oomKilled?: boolean;
+  /** The job vanishes (a node lost it): `wait` rejects with an executor error after `delayMs`. */
+  lost?: boolean;
 }
 
 export interface FakeExecutor extends Executor {
@@ -45,13 +48,14 @@ export function createFakeExecutor(
     kind: 'fake',
     reattachable: cluster !== undefined,
     managesDevices: false,
+    detectsOom: false,
     started,
     async start(spec) {
       started.push(spec);
       const outcome = script(spec);
       const began = Date.now();
       let cancel: () => void = () => undefined;
-      const done = new Promise<JobExit>((resolve) => {
+      const done = new Promise<JobExit>((resolve, reject) => {
         const finish = async (cancelled: boolean): Promise<void> => {
           await mkdir(dirname(spec.logPath), { recursive: true });
           await writeFile(spec.logPath, outcome.log ?? '', { flag: 'a' });
@@ -75,7 +79,11 @@ export function createFakeExecutor(
           else jobs.delete(spec.jobId);
           resolve(exit);
         };
-        const timer = setTimeout(() => void finish(false), outcome.delayMs ?? 0);
+        const timer = setTimeout(() => {
+          if (!outcome.lost) return void finish(false);
+          jobs.delete(spec.jobId);
+          reject(new ResearchError('executor', `the fake cluster lost job ${spec.jobId}`));
+        }, outcome.delayMs ?? 0);
         cancel = () => {
           clearTimeout(timer);
           void finish(true);

@@ -122,6 +122,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
     kind: 'local',
     reattachable: false,
     managesDevices: false,
+    detectsOom: false,
     async start(spec: JobSpec): Promise<RunHandle> {
       if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
       await mkdir(dirname(spec.logPath), { recursive: true });

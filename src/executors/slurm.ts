@@ -235,6 +235,7 @@ export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & R
     kind: 'slurm',
     reattachable: true,
     managesDevices: true,
+    detectsOom: true,
 
     async start(spec: JobSpec): Promise<RunHandle> {
       const script = batchScript(spec, options);

@@ -25,9 +25,11 @@ export async function readLogTail(path: string, maxBytes = 4000, maxLines = 40):
 export function classifyExit(
   exit: { exitCode: number | null; signal: string | null; oomKilled: boolean },
   logTail: string,
+  detectsOom = false,
 ): 'oom' | 'crashed' {
   if (exit.oomKilled) return 'oom';
   if (/out of memory|MemoryError|OutOfMemoryError|std::bad_alloc|Killed\s*$/i.test(logTail)) return 'oom';
-  if (exit.signal === 'SIGKILL' || exit.exitCode === 137) return 'oom';
+  // Without an OOM record, a SIGKILL is most likely the kernel's OOM killer; with one, it came from outside.
+  if (!detectsOom && (exit.signal === 'SIGKILL' || exit.exitCode === 137)) return 'oom';
   return 'crashed';
 }

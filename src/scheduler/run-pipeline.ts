@@ -92,16 +92,22 @@ async function exitFailure(
   step: string,
   limitSec: number,
   log: string,
+  detectsOom: boolean,
 ): Promise<RunOutcome | undefined> {
   if (exit.cancelled && !exit.timedOut) return failed('cancelled', `cancelled during ${step}`, log);
   if (exit.timedOut) return failed('timeout', `${step} exceeded its time limit of ${limitSec} s and was stopped`, log);
   if (exit.exitCode === 0) return undefined;
   const tail = await readLogTail(log);
-  const category = classifyExit(exit, tail);
+  const category = classifyExit(exit, tail, detectsOom);
   const how = exit.signal ? `was killed by ${exit.signal}` : `exited with code ${exit.exitCode}`;
+  const fromOutside = category === 'crashed' && (exit.signal === 'SIGKILL' || exit.exitCode === 137);
   return {
     ok: false,
-    failure: { category, message: `${step} ${how}${category === 'oom' ? ' (out of memory)' : ''}`, logTail: tail },
+    failure: {
+      category,
+      message: `${step} ${how}${category === 'oom' ? ' (out of memory)' : fromOutside ? ' (not for memory: killed from outside)' : ''}`,
+      logTail: tail,
+    },
   };
 }
 
@@ -185,7 +191,13 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
         { step: 'train', frozen: Object.fromEntries(frozenBefore) },
       );
     }
-    const trainFailure = await exitFailure(trainExit, 'training', trainLimit, paths.trainLog);
+    const trainFailure = await exitFailure(
+      trainExit,
+      'training',
+      trainLimit,
+      paths.trainLog,
+      request.executor.detectsOom,
+    );
     if (trainFailure) return finish(request, paths, trainFailure);
 
     const tampered = changedFrozen(frozenBefore, await hashFrozen(paths.workspace, manifest.frozen));
@@ -236,7 +248,13 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
         { step: 'evaluate', frozen: {} },
       );
     }
-    const evaluateFailure = await exitFailure(evaluateExit, 'evaluation', limit, paths.evaluateLog);
+    const evaluateFailure = await exitFailure(
+      evaluateExit,
+      'evaluation',
+      limit,
+      paths.evaluateLog,
+      request.executor.detectsOom,
+    );
     if (evaluateFailure) return finish(request, paths, evaluateFailure);
   }
 

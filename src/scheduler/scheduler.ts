@@ -51,6 +51,8 @@ export interface Scheduler {
 }
 
 const ENDED = new Set(['succeeded', 'failed', 'cancelled']);
+/** Attempts per run when the executor fails it (a lost cluster job, an engine that went away). */
+const MAX_ATTEMPTS = 2;
 export const isEnded = (experiment: Experiment): boolean => ENDED.has(experiment.state);
 
 export function createScheduler(deps: SchedulerDeps): Scheduler {
@@ -241,7 +243,24 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           record.handle = handle;
           saveInBackground(experiment);
         };
-        const outcome = await run(label, record.seed, experiment.profile, onStarted, resumeFrom);
+        let outcome: RunOutcome | undefined;
+        for (let resumeWith = resumeFrom; outcome === undefined; resumeWith = undefined) {
+          try {
+            outcome = await run(label, record.seed, experiment.profile, onStarted, resumeWith);
+          } catch (error) {
+            // The executor lost the job or could not reach its engine: run it again once, counting the attempt.
+            if (!ResearchError.is(error, 'executor') || signal.aborted || record.attempt >= MAX_ATTEMPTS) throw error;
+            deps.log.warn('the executor failed a run; running it again', {
+              id: experiment.id,
+              seed: record.seed,
+              attempt: record.attempt + 1,
+              error: errorMessage(error),
+            });
+            record.attempt += 1;
+            delete record.handle;
+            await save(experiment);
+          }
+        }
         applyOutcome(record, outcome);
         await save(experiment);
         if (!outcome.ok) failure = outcome.failure;

@@ -115,4 +115,33 @@ describe('re-attaching after a restart', () => {
     expect(ended.runs[0]?.attempt).toBe(2);
     expect(executor.started.map((spec) => spec.jobId)).toEqual([`${id}-seed-0-train`, `${id}-seed-0-evaluate`]);
   });
+
+  it('runs a job the executor loses while it runs once more, and fails it as infrastructure the second time', async () => {
+    let lose = 1;
+    const executor = createFakeExecutor((spec: JobSpec) => {
+      if (spec.jobId.endsWith('-evaluate')) {
+        return { files: { [join(spec.env.GROUNDWORK_OUT as string, 'result.json')]: '{"metric": 0.5}' } };
+      }
+      return lose-- > 0 ? { delayMs: 20, lost: true } : { delayMs: 20 };
+    });
+    const server = await createTestServer({ config: { preflight: { smoke: false } }, overrides: { executor } });
+    servers.push(server);
+    const implementation = await server.services.implementIdea({
+      idea: { text: 'value 2' },
+      environment: 'noop',
+      edit: EDIT,
+    });
+    const once = await server.services.runExperiment({ implementationId: implementation.id });
+    const recovered = await server.services.waitForExperiment(once.id, 10_000);
+    expect(recovered.state).toBe('succeeded');
+    expect(recovered.runs[0]?.attempt).toBe(2);
+
+    lose = 2;
+    const twice = await server.services.runExperiment({ implementationId: implementation.id });
+    const failed = await server.services.waitForExperiment(twice.id, 10_000);
+    expect(failed.state).toBe('failed');
+    expect(failed.failure?.category).toBe('infrastructure');
+    expect(failed.failure?.message).toMatch(/lost job/);
+    expect(failed.runs[0]?.attempt).toBe(2);
+  });
 });

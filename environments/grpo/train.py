@@ -5,10 +5,10 @@ Environment (set by the run profile, not by ideas):
   GROUNDWORK_CHECKPOINT_DIR  where the trained policy (Hugging Face folder) and train_log.json go (required)
   GROUNDWORK_TRAIN_DATA      MATH task: folder with Qwen2.5-Math-1.5B/ and math_train.jsonl (fetch.py)
   GRPO_TASK                  math (default) or arithmetic (the smoke profile's synthetic sums)
-  GRPO_MAX_STEPS             caps GRPO_STEPS (the smoke profile's shortcut)
+  GRPO_STEPS_MULTIPLIER      scales GRPO_STEPS (the smoke profile's tiny model takes 3x as many, still in seconds)
   GRPO_TIME_BUDGET_SEC       no new step starts once it would end past this many seconds after start-up
                              (default 6600: the policy is saved well inside the 2 h limit of a run)
-  GRPO_LR_MULTIPLIER         scales LEARNING_RATE (the smoke profile's randomly initialised model needs ~100x)
+  GRPO_LR_MULTIPLIER         scales LEARNING_RATE (the smoke profile's randomly initialised model needs ~50x)
   GRPO_MICRO_BATCH_SIZE      sequences per forward/backward pass (memory only: the loss does not depend on it)
   GRPO_THREADS               CPU threads (default 2)
   GRPO_ROLLOUT_ENGINE, GRPO_VLLM_MEMORY   see rollout.py
@@ -116,7 +116,7 @@ def main() -> None:
     if task not in ("math", "arithmetic"):
         sys.exit(f"train.py: GRPO_TASK={task!r}; use math or arithmetic")
     seed = env_number("GROUNDWORK_SEED", 0)
-    steps = min(GRPO_STEPS, env_number("GRPO_MAX_STEPS", GRPO_STEPS))
+    steps = max(1, round(GRPO_STEPS * env_number("GRPO_STEPS_MULTIPLIER", 1.0, float)))
     budget = env_number("GRPO_TIME_BUDGET_SEC", 6600.0, float)
     learning_rate = LEARNING_RATE * env_number("GRPO_LR_MULTIPLIER", 1.0, float)
     micro = max(1, env_number("GRPO_MICRO_BATCH_SIZE", MICRO_BATCH_SIZE))

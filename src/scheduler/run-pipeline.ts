@@ -233,6 +233,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           env: {
             ...env,
             HOME: paths.evaluateHome,
+            // Bytecode only from a fresh folder: a .pyc planted in the workspace by training is never loaded.
+            PYTHONPYCACHEPREFIX: join(paths.evaluateHome, 'pycache'),
             GROUNDWORK_OUT: paths.out,
             GROUNDWORK_HARNESS: paths.harness,
             ...(evaluateData ? { GROUNDWORK_EVAL_DATA: evaluateData } : {}),

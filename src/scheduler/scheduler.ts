@@ -126,27 +126,40 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const launch = (experiment: Experiment, devices: string[], resume?: ResumePoint): void => {
     const controller = new AbortController();
-    const done = runOne(experiment, devices, controller.signal, resume)
+    let released = false;
+    /** Frees the devices as soon as the last job is done, before the experiment's final bookkeeping. */
+    const release = (): void => {
+      if (released) return;
+      released = true;
+      deps.gpus.release(devices);
+      void pump();
+    };
+    const done = runOne(experiment, devices, controller.signal, release, resume)
       .catch((error: unknown) =>
         deps.log.error('experiment crashed the scheduler', { id: experiment.id, error: errorMessage(error) }),
       )
       .finally(() => {
-        deps.gpus.release(devices);
         running.delete(experiment.id);
+        release();
         void pump();
       });
     running.set(experiment.id, { controller, done, devices });
   };
 
+  /** Set when a slot frees or work arrives while a pump is choosing: that pump looks again before it stops. */
+  let pumpAgain = false;
   const pump = async (): Promise<void> => {
-    if (pumping || closed || !started) return;
+    if (closed || !started) return;
+    if (pumping) {
+      pumpAgain = true;
+      return;
+    }
     pumping = true;
     try {
-      while (!closed) {
-        const next = await choose();
-        if (!next) break;
-        launch(next.experiment, next.devices);
-      }
+      do {
+        pumpAgain = false;
+        for (let next = await choose(); next && !closed; next = await choose()) launch(next.experiment, next.devices);
+      } while (pumpAgain && !closed);
     } finally {
       pumping = false;
     }
@@ -162,6 +175,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     experiment: Experiment,
     devices: string[],
     signal: AbortSignal,
+    releaseDevices: () => void,
     resume?: ResumePoint,
   ): Promise<void> => {
     experiment.state = 'running';
@@ -273,6 +287,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         logTail: '',
       };
     }
+    releaseDevices();
     if (signal.aborted && closed && !cancelled.has(experiment.id)) {
       // Stopped because this process is shutting down, not by a user: leave it for the next start.
       requeue(experiment);

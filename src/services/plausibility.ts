@@ -1,26 +1,57 @@
-// The history check the scheduler applies to each result: earlier succeeded runs of the same environment and profile.
+// The history check the scheduler applies to each result: earlier succeeded runs of the same environment and profile,
+// read from the store once per environment and profile, then kept up to date as experiments succeed.
 import type { Experiment } from '../domain/records.js';
 import type { EnvironmentRegistry } from '../environments/registry.js';
 import { type LearnedRangeOptions, leapsPastHistory } from '../reward/learned-range.js';
 import type { Store } from '../store/store.js';
 
-export function historyCheck(
+export interface HistoryCheck {
+  /** Why `metric` is implausible for the experiment's environment and profile, or undefined. */
+  check(experiment: Experiment, metric: number): Promise<string | undefined>;
+  /** Adds a succeeded experiment's run metrics to the history (call on every experiment update). */
+  record(experiment: Experiment): void;
+}
+
+const succeededMetrics = (experiment: Experiment): number[] =>
+  experiment.runs.filter((run) => run.state === 'succeeded').map((run) => run.metric as number);
+
+export function createHistoryCheck(
   store: Store,
   environments: EnvironmentRegistry,
   options: LearnedRangeOptions,
-): (experiment: Experiment, metric: number) => Promise<string | undefined> {
-  return async (experiment, metric) => {
-    const environment = await environments.get(experiment.environment);
-    const earlier = await store.experiments.list(
-      (e) =>
-        e.state === 'succeeded' &&
-        e.environment === experiment.environment &&
-        e.profile === experiment.profile &&
-        e.id !== experiment.id,
-    );
-    const history = earlier.flatMap((e) =>
-      e.runs.filter((run) => run.state === 'succeeded').map((run) => run.metric as number),
-    );
-    return leapsPastHistory(metric, history, environment.manifest.metric.direction, options);
+): HistoryCheck {
+  const histories = new Map<string, Promise<Map<string, number[]>>>();
+  const keyOf = (experiment: Experiment): string => `${experiment.environment}\u0000${experiment.profile}`;
+
+  /** Metrics by experiment id, for one environment and profile. */
+  const historyOf = (experiment: Experiment): Promise<Map<string, number[]>> => {
+    const key = keyOf(experiment);
+    let history = histories.get(key);
+    if (!history) {
+      history = store.experiments
+        .list(
+          (e) =>
+            e.state === 'succeeded' && e.environment === experiment.environment && e.profile === experiment.profile,
+        )
+        .then((earlier) => new Map(earlier.map((e) => [e.id, succeededMetrics(e)])));
+      histories.set(key, history);
+    }
+    return history;
+  };
+
+  return {
+    async check(experiment, metric) {
+      const [environment, history] = await Promise.all([
+        environments.get(experiment.environment),
+        historyOf(experiment),
+      ]);
+      const earlier = [...history].filter(([id]) => id !== experiment.id).flatMap(([, values]) => values);
+      return leapsPastHistory(metric, earlier, environment.manifest.metric.direction, options);
+    },
+    record(experiment) {
+      if (experiment.state !== 'succeeded') return;
+      const history = histories.get(keyOf(experiment));
+      void history?.then((byId) => byId.set(experiment.id, succeededMetrics(experiment)));
+    },
   };
 }

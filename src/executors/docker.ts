@@ -170,7 +170,7 @@ export function createDockerExecutor(options: DockerExecutorOptions): Executor {
     new ResearchError(
       'executor',
       `the container of job ${jobId} is gone (removed by hand or by a clean-up) and its exit was not seen here; run the job again`,
-      { details: { gone: true } },
+      { retryable: true, details: { gone: true } },
     );
 
   const createOptions = async (spec: JobSpec): Promise<Docker.ContainerCreateOptions> => {

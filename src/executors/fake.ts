@@ -82,7 +82,7 @@ export function createFakeExecutor(
         const timer = setTimeout(() => {
           if (!outcome.lost) return void finish(false);
           jobs.delete(spec.jobId);
-          reject(new ResearchError('executor', `the fake cluster lost job ${spec.jobId}`));
+          reject(new ResearchError('executor', `the fake cluster lost job ${spec.jobId}`, { retryable: true }));
         }, outcome.delayMs ?? 0);
         cancel = () => {
           clearTimeout(timer);

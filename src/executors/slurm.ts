@@ -185,6 +185,7 @@ export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & R
     new ResearchError(
       'executor',
       `the cluster lost Slurm job ${handle.slurmJobId} (${handle.jobId}): ${reason}; the run has to be started again`,
+      { retryable: true },
     );
 
   /** The exit of an ended job, with what this process knows beyond Slurm's record. */

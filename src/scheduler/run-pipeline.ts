@@ -72,7 +72,8 @@ async function runJob(request: RunRequest, spec: JobSpec, resumeWith: Omit<Resum
 
 /** Waits for a job (started now or by an earlier daemon), cancelling it when the run is aborted. */
 async function attachJob(request: RunRequest, handle: RunHandle): Promise<JobExit> {
-  const cancel = (): void => void request.executor.cancel(handle);
+  // A cancel that fails (the engine unreachable) must not crash the daemon: the wait below still ends the run.
+  const cancel = (): void => void request.executor.cancel(handle).catch(() => undefined);
   if (request.signal.aborted) cancel();
   request.signal.addEventListener('abort', cancel, { once: true });
   try {

@@ -60,6 +60,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   events.setMaxListeners(0);
   const running = new Map<string, { controller: AbortController; done: Promise<void>; devices: string[] }>();
   const withoutDevices = (): number => [...running.values()].filter((live) => live.devices.length === 0).length;
+  let starting = false;
   let started = false;
   let closed = false;
   let pumping = false;
@@ -158,7 +159,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     try {
       do {
         pumpAgain = false;
-        for (let next = await choose(); next && !closed; next = await choose()) launch(next.experiment, next.devices);
+        for (let next = await choose(); next && !closed; next = await choose()) {
+          // Cancelled while it was being chosen: give its devices back instead of starting it.
+          if (cancelled.has(next.experiment.id)) deps.gpus.release(next.devices);
+          else launch(next.experiment, next.devices);
+        }
       } while (pumpAgain && !closed);
     } finally {
       pumping = false;
@@ -263,7 +268,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
             outcome = await run(label, record.seed, experiment.profile, onStarted, resumeWith);
           } catch (error) {
             // The executor lost the job or could not reach its engine: run it again once, counting the attempt.
-            if (!ResearchError.is(error, 'executor') || signal.aborted || record.attempt >= MAX_ATTEMPTS) throw error;
+            const retryable = ResearchError.is(error, 'executor') && error.retryable;
+            if (!retryable || signal.aborted || record.attempt >= MAX_ATTEMPTS) throw error;
+            if (record.handle) await deps.executor.cancel(record.handle as never).catch(() => undefined);
             deps.log.warn('the executor failed a run; running it again', {
               id: experiment.id,
               seed: record.seed,
@@ -341,8 +348,9 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     if (inFlight.length !== 1) return undefined;
     const resume = resumePoint(inFlight[0]?.handle);
     if (!resume) return undefined;
+    // An engine that cannot be reached now is not a lost job: re-attach, and let `wait` ride out the outage.
     const status = await deps.executor.poll(resume.handle).catch(() => undefined);
-    return status && status.state !== 'lost' ? resume : undefined;
+    return status?.state === 'lost' ? undefined : resume;
   };
 
   /** Back to the queue after an interruption: runs that did not finish run again, with the attempt counted. */
@@ -363,21 +371,18 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   return {
     async start() {
-      if (started) return;
-      started = true;
+      if (starting) return;
+      starting = true;
+      // Recovery comes first: nothing new is dispatched until every interrupted experiment has been re-attached
+      // (its devices claimed) or re-queued, and leftovers have been reaped.
       const interrupted = await deps.store.experiments.list((e) => e.state === 'running');
-      const resumed = new Set<string>();
+      const resumes: { experiment: Experiment; resume: ResumePoint }[] = [];
       for (const experiment of interrupted) {
         const resume = await reattachable(experiment);
         if (resume) {
           // The job outlived the previous daemon (a container, a cluster job): carry on waiting for it.
-          resumed.add(resume.handle.jobId);
+          resumes.push({ experiment, resume });
           deps.gpus.claim(experiment.devices ?? []);
-          deps.log.info('re-attached to a job a previous daemon started', {
-            id: experiment.id,
-            job: resume.handle.jobId,
-          });
-          launch(experiment, experiment.devices ?? [], resume);
           continue;
         }
         // Nothing to re-attach to: stop what is left of it and run it again, counting the attempt.
@@ -388,6 +393,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         });
         await save(experiment);
       }
+      const resumed = new Set(resumes.map(({ resume }) => resume.handle.jobId));
       if (deps.executor.reap) {
         const reaped = await deps.executor
           .reap((jobId) => resumed.has(jobId))
@@ -397,6 +403,14 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           });
         if (reaped.length > 0) deps.log.info('removed jobs left by a previous daemon', { jobs: reaped });
       }
+      for (const { experiment, resume } of resumes) {
+        deps.log.info('re-attached to a job a previous daemon started', {
+          id: experiment.id,
+          job: resume.handle.jobId,
+        });
+        launch(experiment, experiment.devices ?? [], resume);
+      }
+      started = true;
       void pump();
     },
     wake() {

@@ -24,23 +24,47 @@ interface LiveJob {
 }
 
 /**
- * PID 1 of a sandboxed job. Arguments: the number of paths to hide, the paths, then the job's argv. A hidden folder
- * gets an empty tmpfs over it and a hidden file /dev/null, visible only inside the job's mount namespace.
+ * PID 1 of a sandboxed job. Arguments: the number of read-only paths and the paths, the number of hidden paths and
+ * the paths, then the job's argv. In the job's own mount namespace, read-only paths are bound read-only, a hidden
+ * folder gets an empty tmpfs over it and a hidden file /dev/null. The job then runs without any capability
+ * (`setpriv`, when present), so even as root it cannot unmount or remount what hides and protects those paths.
  */
 const INIT_SCRIPT = [
+  'n=$1; shift',
+  'while [ "$n" -gt 0 ]; do',
+  '  if [ -e "$1" ]; then mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 125; fi',
+  '  shift; n=$((n-1))',
+  'done',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do',
   '  if [ -d "$1" ]; then mount -t tmpfs -o size=4k,mode=0 groundwork-hidden "$1" || exit 125;',
   '  elif [ -e "$1" ]; then mount --bind /dev/null "$1" || exit 125; fi',
   '  shift; n=$((n-1))',
   'done',
-  '"$@"; status=$?; exit $status',
+  'if command -v setpriv >/dev/null 2>&1; then',
+  '  setpriv --bounding-set=-all --inh-caps=-all --no-new-privs -- "$@"; status=$?',
+  'else "$@"; status=$?; fi',
+  'exit $status',
 ].join('\n');
 
-/** The full argv of a job under an isolation prefix, hiding `hidden` where the prefix has a mount namespace. */
-export function withIsolation(prefix: readonly string[], hidden: readonly string[], command: readonly string[]) {
+/**
+ * The full argv of a job under an isolation prefix; where the prefix has a mount namespace, `readOnly` paths are
+ * made read-only and `hidden` ones invisible to the job.
+ */
+export function withIsolation(
+  prefix: readonly string[],
+  paths: { readOnly: readonly string[]; hidden: readonly string[] },
+  command: readonly string[],
+) {
   return prefix.at(-1) === 'groundwork-job'
-    ? [...prefix, String(hidden.length), ...hidden, ...command]
+    ? [
+        ...prefix,
+        String(paths.readOnly.length),
+        ...paths.readOnly,
+        String(paths.hidden.length),
+        ...paths.hidden,
+        ...command,
+      ]
     : [...prefix, ...command];
 }
 
@@ -126,7 +150,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
     async start(spec: JobSpec): Promise<RunHandle> {
       if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
       await mkdir(dirname(spec.logPath), { recursive: true });
-      const argv = withIsolation(networkPrefix(), spec.hidden ?? [], spec.command);
+      const argv = withIsolation(networkPrefix(), { readOnly: spec.readOnly, hidden: spec.hidden ?? [] }, spec.command);
       const log = openSync(spec.logPath, 'w');
       const startedAt = Date.now();
       let child;

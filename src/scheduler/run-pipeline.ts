@@ -180,7 +180,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           timeLimitSec: trainLimit,
           resources,
           writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
-          readOnly: trainData ? [trainData] : [],
+          // The environment's own files are the source of every later workspace: training must not change them.
+          readOnly: [environment.dir, ...(trainData ? [trainData] : [])],
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
           // Training must not read the held-out data by absolute path (the local executor shares the filesystem).
@@ -244,7 +245,13 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           timeLimitSec: limit,
           resources,
           writable: [paths.out, paths.evaluateHome],
-          readOnly: [paths.workspace, paths.checkpoint, paths.harness, ...(evaluateData ? [evaluateData] : [])],
+          readOnly: [
+            environment.dir,
+            paths.workspace,
+            paths.checkpoint,
+            paths.harness,
+            ...(evaluateData ? [evaluateData] : []),
+          ],
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
         },

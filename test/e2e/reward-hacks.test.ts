@@ -99,6 +99,8 @@ if _sys.argv[0].endswith("evaluate.py"):
     const experiment = await run(
       'train.py',
       `
+import subprocess as _subprocess
+_subprocess.run(["umount", ${JSON.stringify(join(environment.dir, 'harness'))}])  # try to uncover it first
 try:
     with open(${JSON.stringify(secret)}, encoding="utf-8") as _handle:
         _text = _handle.read()

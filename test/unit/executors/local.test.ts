@@ -1,5 +1,5 @@
 // Local-executor specifics: no network inside jobs when isolation is available, and nothing inherited.
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
@@ -10,7 +10,11 @@ import { tempDir } from '../../helpers/temp-dir.js';
 
 const isolation = detectIsolation();
 
-async function runShell(script: string, isolate: 'auto' | 'off'): Promise<string> {
+async function runShell(
+  script: string,
+  isolate: 'auto' | 'off',
+  paths: { readOnly?: string[]; hidden?: string[] } = {},
+): Promise<string> {
   const dir = await tempDir();
   const executor = createLocalExecutor({ killGraceSec: 1, isolateNetwork: isolate });
   const logPath = join(dir, 'job.log');
@@ -23,7 +27,8 @@ async function runShell(script: string, isolate: 'auto' | 'off'): Promise<string
     timeLimitSec: 10,
     resources: { gpus: 0, cpus: 1, memoryGiB: 1, timeLimitSec: 10, evaluateTimeLimitSec: 10 },
     writable: [dir],
-    readOnly: [],
+    readOnly: paths.readOnly ?? [],
+    hidden: paths.hidden ?? [],
     devices: [],
   });
   await executor.wait(handle);
@@ -53,6 +58,34 @@ describe('local executor', () => {
     await runShell(`(setsid sh -c 'exec -a ${marker} sleep 60' &) ; sleep 0.2; echo started`, 'auto');
     expect(processesMatching(marker)).toEqual([]);
   });
+
+  it.skipIf(!isolation?.includes('--pid'))(
+    'hides and protects paths so that even a root job cannot uncover or change them',
+    async () => {
+      const source = await tempDir();
+      await mkdir(join(source, 'harness'));
+      await writeFile(join(source, 'harness', 'val.txt'), 'held-out text');
+      await writeFile(join(source, 'train.py'), 'print(1)');
+      const inside = await runShell(
+        [
+          `cat ${source}/harness/val.txt || echo hidden`,
+          `umount ${source}/harness || echo cannot-unmount`,
+          `cat ${source}/harness/val.txt || echo still-hidden`,
+          `echo changed > ${source}/train.py || echo read-only`,
+          `mount -o remount,bind,rw ${source} || echo cannot-remount`,
+          `cat ${source}/train.py`,
+        ].join('; '),
+        'auto',
+        { readOnly: [source], hidden: [join(source, 'harness')] },
+      );
+      expect(inside).not.toContain('held-out text');
+      for (const word of ['hidden', 'cannot-unmount', 'still-hidden', 'read-only', 'cannot-remount']) {
+        expect(inside).toContain(word);
+      }
+      expect(inside).toContain('print(1)');
+      expect(await readFile(join(source, 'train.py'), 'utf8')).toBe('print(1)');
+    },
+  );
 
   it('passes exactly the environment it is given', async () => {
     process.env.GROUNDWORK_SECRET_PROBE = 'x';

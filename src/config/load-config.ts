@@ -116,6 +116,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     merge(merge(defaults, fromFile), fromEnvironment),
     (options.overrides ?? {}) as Record<string, unknown>,
   );
+  // This machine's PATH means nothing inside an image or on a cluster node: there the job keeps the image's or the
+  // node's own PATH, unless the configuration names one.
+  const kind = (merged.executor as { kind?: string } | undefined)?.kind;
+  const pathConfigured = [fromFile, options.overrides ?? {}].some(
+    (source) => (source as { jobEnv?: { PATH?: unknown } }).jobEnv?.PATH !== undefined,
+  );
+  if (kind && kind !== 'local' && !pathConfigured) delete (merged.jobEnv as Record<string, unknown>).PATH;
   const parsed = Config.safeParse(merged);
   if (!parsed.success) {
     throw new ResearchError('config_invalid', `invalid configuration:\n${z.prettifyError(parsed.error)}`);

@@ -63,6 +63,8 @@ export function batchScript(spec: JobSpec, placement: SlurmPlacement): string {
   const exports = Object.entries(spec.env).map(([name, value]) => `export ${name}=${shellQuote(value)}`);
   // A CPU job sees no GPU, as with the other executors; Slurm sets the variable itself for a GPU job.
   if (resources.gpus === 0) exports.push('export CUDA_VISIBLE_DEVICES=');
+  // Without a PATH of its own the job keeps the node's (its modules, its conda), not this machine's.
+  const kept = spec.env.PATH === undefined ? [...KEPT_FROM_SLURM, 'PATH'] : KEPT_FROM_SLURM;
   return [
     '#!/bin/bash',
     `# groundwork job ${spec.jobId}`,
@@ -70,7 +72,7 @@ export function batchScript(spec: JobSpec, placement: SlurmPlacement): string {
     '',
     '# The job sees exactly its own environment, plus the variables that describe its Slurm allocation.',
     `for name in $(compgen -e); do`,
-    `  case "$name" in ${KEPT_FROM_SLURM.join('|')}) ;; *) unset "$name" 2>/dev/null ;; esac`,
+    `  case "$name" in ${kept.join('|')}) ;; *) unset "$name" 2>/dev/null ;; esac`,
     'done',
     ...exports,
     '',

@@ -48,4 +48,16 @@ describe('config', () => {
     const config = loadConfig({ env: { PATH: '/bin', OPENAI_API_KEY: 'secret' }, configFile: null });
     expect(config.jobEnv).toEqual({ PATH: '/bin', LANG: 'C.UTF-8' });
   });
+
+  it('keeps the image’s or the node’s PATH for docker and slurm jobs unless one is configured', () => {
+    const env = { PATH: '/home/me/bin:/bin' };
+    const docker = loadConfig({ env, configFile: null, overrides: { executor: { kind: 'docker' } as never } });
+    expect(docker.jobEnv).toEqual({ LANG: 'C.UTF-8' });
+    const named = loadConfig({
+      env,
+      configFile: null,
+      overrides: { executor: { kind: 'slurm' } as never, jobEnv: { PATH: '/opt/bin:/bin' } },
+    });
+    expect(named.jobEnv.PATH).toBe('/opt/bin:/bin');
+  });
 });

@@ -3,7 +3,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { allStrategies } from '../strategies/index.js';
-import { runsDir } from './config/runs-dir.js';
+import { dataDir, runsDir } from './config/runs-dir.js';
 import type { Config } from './config/schema.js';
 import { resolvePython } from './environments/python.js';
 import { createEnvironmentRegistry, type Environment } from './environments/registry.js';
@@ -67,7 +67,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       environments,
       log: log.child('scheduler'),
       runsDir: runsDir(config),
-      dataDir: config.dataDir ?? join(config.home, 'data'),
+      dataDir: dataDir(config),
       concurrency: config.scheduler.concurrency,
       gpus,
       checkPlausible: (experiment, metric) => history.check(experiment, metric),

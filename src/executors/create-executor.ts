@@ -40,6 +40,7 @@ export function createExecutor(config: Config, log: Logger): Executor {
         account: executor.slurm.account,
         extraArgs: executor.slurm.extraArgs,
         pollIntervalSec: executor.slurm.pollIntervalSec,
+        scope: config.home,
         log,
       });
   }

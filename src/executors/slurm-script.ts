@@ -8,6 +8,8 @@ export interface SlurmPlacement {
   account?: string | undefined;
   /** Further sbatch options, one per #SBATCH line (e.g. `--qos=high`). */
   extraArgs: readonly string[];
+  /** Job comment naming whose job it is (`groundwork:<scope hash>`), so a daemon reaps only its own jobs. */
+  comment?: string | undefined;
 }
 
 /**
@@ -52,6 +54,7 @@ export function batchScript(spec: JobSpec, placement: SlurmPlacement): string {
     ...(placement.partition ? [`--partition=${sbatchWord(placement.partition, 'the partition')}`] : []),
     ...(placement.account ? [`--account=${sbatchWord(placement.account, 'the account')}`] : []),
     ...placement.extraArgs.map((arg) => sbatchWord(arg, 'the sbatch argument')),
+    ...(placement.comment ? [`--comment=${sbatchWord(placement.comment, 'the job comment')}`] : []),
     '--export=NONE',
   ];
   for (const name of Object.keys(spec.env)) {

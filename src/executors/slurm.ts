@@ -1,4 +1,5 @@
 // Slurm executor: each job is an sbatch batch job, followed with squeue/sacct/scontrol and stopped with scancel.
+import { createHash } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
@@ -30,6 +31,11 @@ export interface SlurmExecutorOptions {
   pollIntervalSec: number;
   /** How long `wait` keeps polling while Slurm cannot be reached before it gives up (default 300 s). */
   outageToleranceSec?: number;
+  /**
+   * Whose jobs these are (e.g. the daemon's data directory): `reap` cancels only jobs of the same scope, so daemons
+   * sharing a cluster account leave each other's jobs alone. Unset: every groundwork job of the user is in scope.
+   */
+  scope?: string | undefined;
   /** How long `cancel` waits for a cancelled job to leave its node (default 60 s; Slurm's KillWait is 30 s). */
   cancelWaitSec?: number;
   log?: Logger;
@@ -113,6 +119,9 @@ function submitError(spec: JobSpec, result: CommandResult, partition: string | u
 export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & Required<Pick<Executor, 'reap'>> {
   const { runner } = options;
   const log = options.log ?? silentLogger;
+  const comment = options.scope
+    ? `groundwork:${createHash('sha256').update(options.scope).digest('hex').slice(0, 16)}`
+    : undefined;
   const pollMs = options.pollIntervalSec * 1000;
   const marks = new Map<string, JobMarks>();
   /** False once sacct said accounting is disabled: no need to ask again. */
@@ -239,7 +248,7 @@ export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & R
     detectsOom: true,
 
     async start(spec: JobSpec): Promise<RunHandle> {
-      const script = batchScript(spec, options);
+      const script = batchScript(spec, { ...options, comment });
       const logDir = dirname(spec.logPath);
       try {
         await mkdir(logDir, { recursive: true });
@@ -334,14 +343,15 @@ export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & R
     },
 
     async reap(keep: (jobId: string) => boolean): Promise<string[]> {
-      const queue = await runner.run(['squeue', '-h', '--me', '-o', '%i|%j']);
+      const queue = await runner.run(['squeue', '-h', '--me', '-o', '%i|%k|%j']);
       if (queue.code !== 0) throw unreachable('squeue --me', queue);
       const removed: string[] = [];
       for (const line of queue.stdout.split('\n')) {
-        const [slurmJobId = '', ...name] = line.trim().split('|');
+        const [slurmJobId = '', jobComment = '', ...name] = line.trim().split('|');
         const jobId = name.join('|');
-        // Only jobs that look like ours (`exp_…-s0-train`), never the user's other work.
+        // Only jobs that look like ours (`exp_…-s0-train`) and of our scope, never the user's other work.
         if (!/^\d+$/.test(slurmJobId) || !jobId.startsWith('exp_') || keep(jobId)) continue;
+        if (comment && jobComment !== comment) continue;
         await scancel({ executor: 'slurm', jobId, slurmJobId, startedAt: 0, timeLimitSec: 0, logPath: '' });
         removed.push(jobId);
       }

@@ -28,7 +28,7 @@ export function leapsPastHistory(
   return (
     `${value} beats the best of ${history.length} earlier results (${best}) by ${round(gain)}, more than ` +
     `${options.jumpFactor}× their spread (${round(spread)}): held back as suspicious. Check the run's logs and ` +
-    'edit for a leak or a patched evaluator, then run it again to confirm'
+    'edit for a leak or a patched evaluator; if the result is real, raise integrity.jumpFactor and run it again'
   );
 }
 

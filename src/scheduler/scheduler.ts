@@ -224,7 +224,12 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           onStarted,
           resume: resumeFrom,
           checkPlausible: deps.checkPlausible
-            ? (metric) => (deps.checkPlausible as NonNullable<SchedulerDeps['checkPlausible']>)(experiment, metric)
+            ? // Judged against the history of the profile this run used (the smoke pre-flight against smoke runs).
+              (metric) =>
+                (deps.checkPlausible as NonNullable<SchedulerDeps['checkPlausible']>)(
+                  { ...experiment, profile },
+                  metric,
+                )
             : undefined,
         });
       };

@@ -488,13 +488,29 @@ describe('Slurm executor', () => {
   it('reaps only groundwork jobs that keep rejects', async () => {
     const { runner, commands } = scriptedRunner((argv) =>
       argv[0] === 'squeue'
-        ? { stdout: '11|exp_a-s0-train\n12|exp_b-s0-train\n13|my-notebook\n14|exp_c-s1-evaluate\n' }
+        ? { stdout: '11||exp_a-s0-train\n12||exp_b-s0-train\n13||my-notebook\n14|x|exp_c-s1-evaluate\n' }
         : undefined,
     );
     const removed = await executor(runner).reap((jobId) => jobId === 'exp_b-s0-train');
     expect(removed).toEqual(['exp_a-s0-train', 'exp_c-s1-evaluate']);
-    expect(commands('squeue')[0]?.argv).toEqual(['squeue', '-h', '--me', '-o', '%i|%j']);
+    expect(commands('squeue')[0]?.argv).toEqual(['squeue', '-h', '--me', '-o', '%i|%k|%j']);
     expect(commands('scancel').map((call) => call.argv[1])).toEqual(['11', '14']);
+  });
+
+  it('with a scope, submits jobs with its comment and reaps only jobs that carry it', async () => {
+    const { runner, commands } = scriptedRunner((argv) => {
+      if (argv[0] === 'sbatch') return { stdout: '77\n' };
+      if (argv[0] === 'squeue' && argv.includes('%i|%k|%j')) {
+        return { stdout: `11|${comment}|exp_a-s0-train\n12|groundwork:other|exp_b-s0-train\n` };
+      }
+      return undefined;
+    });
+    const scoped = executor(runner, { scope: '/home/me/.groundwork' });
+    await scoped.start(await jobSpec());
+    const script = commands('sbatch')[0]?.input ?? '';
+    const comment = /#SBATCH --comment=(\S+)/.exec(script)?.[1] as string;
+    expect(comment).toMatch(/^groundwork:[0-9a-f]{16}$/);
+    expect(await scoped.reap(() => false)).toEqual(['exp_a-s0-train']);
   });
 
   it('is reattachable and lets Slurm manage the devices', () => {

@@ -36,7 +36,12 @@ function describeResult(experiment: Experiment, environment: Environment): strin
   return lines;
 }
 
-async function check(server: ResearchServer, options: EnvCheckOptions, io: CommandIo): Promise<number> {
+async function check(
+  server: ResearchServer,
+  options: EnvCheckOptions,
+  io: CommandIo,
+  own: Set<string>,
+): Promise<number> {
   const { services } = server;
   const environment = await services.getEnvironment(options.name);
   const { python } = await services.checkSetup(options.name);
@@ -52,6 +57,7 @@ async function check(server: ResearchServer, options: EnvCheckOptions, io: Comma
     profile: options.profile,
     seeds: options.seeds,
   });
+  own.add(queued.id);
   let last = '';
   const unsubscribe = services.onExperimentUpdate((experiment) => {
     if (experiment.id !== queued.id || options.json) return;
@@ -90,5 +96,14 @@ async function check(server: ResearchServer, options: EnvCheckOptions, io: Comma
 }
 
 export function runEnvCheck(options: EnvCheckOptions, io: CommandIo): Promise<number> {
-  return withServer(options.values, io.env, (server) => check(server, options, io));
+  // Interrupted: the baseline run is cancelled, not left queued for whichever daemon starts next.
+  const cancelOwn = async (server: ResearchServer): Promise<void> => {
+    for (const experiment of await server.services.listExperiments()) {
+      if (own.has(experiment.id) && (experiment.state === 'queued' || experiment.state === 'running')) {
+        await server.services.cancelExperiment(experiment.id);
+      }
+    }
+  };
+  const own = new Set<string>();
+  return withServer(options.values, io.env, (server) => check(server, options, io, own), {}, {}, cancelOwn);
 }

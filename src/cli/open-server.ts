@@ -8,6 +8,8 @@ export async function withServer<T>(
   run: (server: ResearchServer) => Promise<T>,
   serverOverrides: ServerOverrides = {},
   configOverrides: ConfigOverrides = {},
+  /** Runs on Ctrl-C or SIGTERM before the stack closes (e.g. to cancel work the command started). */
+  onInterrupt?: (server: ResearchServer) => Promise<void>,
 ): Promise<T> {
   const config = loadConfig({
     env,
@@ -15,7 +17,11 @@ export async function withServer<T>(
     overrides: { ...configOverrides, ...(values.home ? { home: values.home } : {}) },
   });
   const server = await createResearchServer(config, serverOverrides);
-  const stop = (): void => void server.close().finally(() => process.exit(130));
+  const stop = (): void =>
+    void (onInterrupt?.(server) ?? Promise.resolve())
+      .catch(() => undefined)
+      .then(() => server.close())
+      .finally(() => process.exit(130));
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   try {

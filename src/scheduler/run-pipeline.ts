@@ -2,6 +2,7 @@
 import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
+import { ResearchError } from '../domain/errors.js';
 import type { Failure } from '../domain/records.js';
 import type { Executor, JobExit, JobSpec, RunHandle } from '../executors/executor.js';
 import { profileData, profileResources } from '../environments/manifest.js';
@@ -28,6 +29,11 @@ export interface RunRequest {
   runDir: string;
   executor: Executor;
   signal: AbortSignal;
+  /**
+   * Aborted when this daemon shuts down with a re-attachable executor: the run stops following its job, which keeps
+   * running for the next daemon to re-attach to, and `executeRun` rejects with a `detached` error.
+   */
+  detach?: AbortSignal;
   /** Environment variables every job gets (PATH and the like); never secrets. */
   baseEnv: Record<string, string>;
   keepWorkspace: boolean;
@@ -65,6 +71,7 @@ function fill(argv: readonly string[], values: Record<string, string>): string[]
 }
 
 async function runJob(request: RunRequest, spec: JobSpec, resumeWith: Omit<ResumePoint, 'handle'>): Promise<JobExit> {
+  if (request.detach?.aborted) throw detachedError();
   const handle = await request.executor.start(spec);
   request.onStarted?.({ ...handle, ...resumeWith });
   return attachJob(request, handle);
@@ -76,12 +83,25 @@ async function attachJob(request: RunRequest, handle: RunHandle): Promise<JobExi
   const cancel = (): void => void request.executor.cancel(handle).catch(() => undefined);
   if (request.signal.aborted) cancel();
   request.signal.addEventListener('abort', cancel, { once: true });
+  const detach = request.detach;
+  let onDetach: (() => void) | undefined;
+  const detached = new Promise<never>((_, reject) => {
+    onDetach = () => reject(detachedError());
+    if (detach?.aborted) onDetach();
+    else detach?.addEventListener('abort', onDetach, { once: true });
+  });
+  detached.catch(() => undefined);
   try {
-    return await request.executor.wait(handle);
+    return await Promise.race([request.executor.wait(handle), detached]);
   } finally {
     request.signal.removeEventListener('abort', cancel);
+    if (onDetach) detach?.removeEventListener('abort', onDetach);
   }
 }
+
+/** The daemon stopped following a job it leaves running for the next daemon. */
+export const DETACHED = 'detached: the daemon is shutting down and leaves the job running for the next one';
+const detachedError = (): ResearchError => new ResearchError('cancelled', DETACHED);
 
 async function failed(category: Failure['category'], message: string, ...logs: string[]): Promise<RunOutcome> {
   const tails = await Promise.all(logs.map((log) => readLogTail(log)));

@@ -58,7 +58,10 @@ export const isEnded = (experiment: Experiment): boolean => ENDED.has(experiment
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const running = new Map<string, { controller: AbortController; done: Promise<void>; devices: string[] }>();
+  const running = new Map<
+    string,
+    { controller: AbortController; detach: AbortController; done: Promise<void>; devices: string[] }
+  >();
   const withoutDevices = (): number => [...running.values()].filter((live) => live.devices.length === 0).length;
   let starting = false;
   let started = false;
@@ -127,6 +130,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
 
   const launch = (experiment: Experiment, devices: string[], resume?: ResumePoint): void => {
     const controller = new AbortController();
+    const detach = new AbortController();
     let released = false;
     /** Frees the devices as soon as the last job is done, before the experiment's final bookkeeping. */
     const release = (): void => {
@@ -135,7 +139,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       deps.gpus.release(devices);
       void pump();
     };
-    const done = runOne(experiment, devices, controller.signal, release, resume)
+    const done = runOne(experiment, devices, { signal: controller.signal, detach: detach.signal }, release, resume)
       .catch((error: unknown) =>
         deps.log.error('experiment crashed the scheduler', { id: experiment.id, error: errorMessage(error) }),
       )
@@ -144,7 +148,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
         release();
         void pump();
       });
-    running.set(experiment.id, { controller, done, devices });
+    running.set(experiment.id, { controller, detach, done, devices });
   };
 
   /** Set when a slot frees or work arrives while a pump is choosing: that pump looks again before it stops. */
@@ -179,7 +183,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
   const runOne = async (
     experiment: Experiment,
     devices: string[],
-    signal: AbortSignal,
+    { signal, detach }: { signal: AbortSignal; detach: AbortSignal },
     releaseDevices: () => void,
     resume?: ResumePoint,
   ): Promise<void> => {
@@ -217,6 +221,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           runDir: join(deps.runsDir, experiment.id, label),
           executor: deps.executor,
           signal,
+          detach,
           baseEnv: deps.baseEnv,
           keepWorkspace: deps.keepWorkspaces,
           devices: devices.slice(0, gpus),
@@ -300,6 +305,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       };
     }
     releaseDevices();
+    if (detach.aborted) {
+      // Shutting down with a re-attachable executor: the job runs on, and the next daemon re-attaches to it.
+      deps.log.info('left running for the next daemon to re-attach', { id: experiment.id });
+      return;
+    }
     if (signal.aborted && closed && !cancelled.has(experiment.id)) {
       // Stopped because this process is shutting down, not by a user: leave it for the next start.
       requeue(experiment);
@@ -466,7 +476,11 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
     },
     async close() {
       closed = true;
-      for (const live of running.values()) live.controller.abort();
+      // Jobs a later daemon can re-attach to keep running; others are stopped and go back to the queue.
+      for (const live of running.values()) {
+        if (deps.executor.reattachable) live.detach.abort();
+        else live.controller.abort();
+      }
       await Promise.all([...running.values()].map((live) => live.done));
     },
   };

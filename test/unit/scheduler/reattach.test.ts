@@ -144,4 +144,48 @@ describe('re-attaching after a restart', () => {
     expect(failed.failure?.message).toMatch(/lost job/);
     expect(failed.runs[0]?.attempt).toBe(2);
   });
+
+  it('on a graceful shutdown leaves re-attachable jobs running, and the next daemon finishes them once', async () => {
+    const home = await tempDir();
+    const cluster = createFakeCluster();
+    const first = executorOn(cluster, 600);
+    const before = await createTestServer({
+      home,
+      config: { preflight: { smoke: false } },
+      overrides: { executor: first },
+    });
+    const implementation = await before.services.implementIdea({
+      idea: { text: 'value 2' },
+      environment: 'noop',
+      edit: EDIT,
+    });
+    const queued = await before.services.runExperiment({ implementationId: implementation.id });
+    await expect
+      .poll(async () => (await before.services.getExperiment(queued.id)).runs[0]?.handle, { timeout: 5000 })
+      .toBeDefined();
+    await before.close();
+    expect((await openStoreAndGet(home, queued.id)).state).toBe('running');
+
+    const second = executorOn(cluster, 600);
+    const after = await createTestServer({
+      home,
+      config: { preflight: { smoke: false } },
+      overrides: { executor: second },
+    });
+    servers.push(after);
+    const ended = await after.services.waitForExperiment(queued.id, 10_000);
+    expect(ended.state, JSON.stringify(ended.failure)).toBe('succeeded');
+    expect(ended.runs[0]?.attempt).toBe(1);
+    expect(first.started.map((spec) => spec.jobId)).toEqual([`${queued.id}-seed-0-train`]);
+    expect(second.started.map((spec) => spec.jobId)).toEqual([`${queued.id}-seed-0-evaluate`]);
+  });
 });
+
+async function openStoreAndGet(home: string, id: string): Promise<Experiment> {
+  const store = await openLowdbStore(home);
+  try {
+    return (await store.experiments.get(id)) as Experiment;
+  } finally {
+    await store.close();
+  }
+}

@@ -28,6 +28,12 @@ export interface JobSpec {
    * `readOnly` anyway; the local executor masks these in the job's mount namespace when it has one.
    */
   hidden?: string[];
+  /**
+   * A folder shared by many jobs (all run folders) of which this job may see only `keep` (its own run folder), so it
+   * cannot read another experiment's checkpoint or harness copy. Container executors mount only the job's own paths
+   * anyway; the local executor replaces `root` with an empty folder holding just `keep` in the job's mount namespace.
+   */
+  private?: { root: string; keep: string };
   /** Container image the environment asks for (container executors; others ignore it). */
   image?: string;
 }

@@ -24,12 +24,21 @@ interface LiveJob {
 }
 
 /**
- * PID 1 of a sandboxed job. Arguments: the number of read-only paths and the paths, the number of hidden paths and
- * the paths, then the job's argv. In the job's own mount namespace, read-only paths are bound read-only, a hidden
- * folder gets an empty tmpfs over it and a hidden file /dev/null. The job then runs without any capability
- * (`setpriv`, when present), so even as root it cannot unmount or remount what hides and protects those paths.
+ * PID 1 of a sandboxed job. Arguments: a private root and the one folder under it to keep (both '' for none), the
+ * number of read-only paths and the paths, the number of hidden paths and the paths, then the job's argv. In the
+ * job's own mount namespace, the private root is replaced by an empty tmpfs holding only the kept folder (other
+ * experiments' run folders disappear), read-only paths are bound read-only, a hidden folder gets an empty tmpfs over
+ * it and a hidden file /dev/null. The job then runs without any capability (`setpriv`, when present), so even as
+ * root it cannot unmount or remount what hides and protects those paths.
  */
 const INIT_SCRIPT = [
+  'root=$1; keep=$2; shift 2',
+  'if [ -n "$root" ] && [ -d "$root" ] && [ -d "$keep" ]; then',
+  '  stage=$(mktemp -d) || exit 125',
+  '  mount --bind "$keep" "$stage" && mount -t tmpfs -o mode=755 groundwork-private "$root" &&',
+  '    mkdir -p "$keep" && mount --move "$stage" "$keep" || exit 125',
+  '  rmdir "$stage"',
+  'fi',
   'n=$1; shift',
   'while [ "$n" -gt 0 ]; do',
   '  if [ -e "$1" ]; then mount --bind "$1" "$1" && mount -o remount,bind,ro "$1" || exit 125; fi',
@@ -49,16 +58,22 @@ const INIT_SCRIPT = [
 
 /**
  * The full argv of a job under an isolation prefix; where the prefix has a mount namespace, `readOnly` paths are
- * made read-only and `hidden` ones invisible to the job.
+ * made read-only, `hidden` ones invisible, and of `private.root` only `private.keep` is left.
  */
 export function withIsolation(
   prefix: readonly string[],
-  paths: { readOnly: readonly string[]; hidden: readonly string[] },
+  paths: {
+    readOnly: readonly string[];
+    hidden: readonly string[];
+    private?: { root: string; keep: string } | undefined;
+  },
   command: readonly string[],
 ) {
   return prefix.at(-1) === 'groundwork-job'
     ? [
         ...prefix,
+        paths.private?.root ?? '',
+        paths.private?.keep ?? '',
         String(paths.readOnly.length),
         ...paths.readOnly,
         String(paths.hidden.length),
@@ -150,7 +165,11 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor {
     async start(spec: JobSpec): Promise<RunHandle> {
       if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
       await mkdir(dirname(spec.logPath), { recursive: true });
-      const argv = withIsolation(networkPrefix(), { readOnly: spec.readOnly, hidden: spec.hidden ?? [] }, spec.command);
+      const argv = withIsolation(
+        networkPrefix(),
+        { readOnly: spec.readOnly, hidden: spec.hidden ?? [], private: spec.private },
+        spec.command,
+      );
       const log = openSync(spec.logPath, 'w');
       const startedAt = Date.now();
       let child;

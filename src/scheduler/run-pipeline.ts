@@ -27,6 +27,8 @@ export interface RunRequest {
   python: string;
   /** Where this run keeps its workspace, logs and result. */
   runDir: string;
+  /** The folder holding every experiment's run folders: the run's jobs see only their own `runDir` in it. */
+  runsRoot?: string;
   executor: Executor;
   signal: AbortSignal;
   /**
@@ -204,6 +206,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           readOnly: [environment.dir, ...(trainData ? [trainData] : [])],
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
+          ...(request.runsRoot ? { private: { root: request.runsRoot, keep: request.runDir } } : {}),
           // Training must not read the held-out data by absolute path (the local executor shares the filesystem).
           hidden: [
             ...(manifest.harness ? [join(environment.dir, manifest.harness)] : []),
@@ -274,6 +277,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           ],
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
+          ...(request.runsRoot ? { private: { root: request.runsRoot, keep: request.runDir } } : {}),
         },
         { step: 'evaluate', frozen: {} },
       );

@@ -219,6 +219,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
           changes,
           python,
           runDir: join(deps.runsDir, experiment.id, label),
+          runsRoot: deps.runsDir,
           executor: deps.executor,
           signal,
           detach,

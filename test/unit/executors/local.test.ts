@@ -13,7 +13,7 @@ const isolation = detectIsolation();
 async function runShell(
   script: string,
   isolate: 'auto' | 'off',
-  paths: { readOnly?: string[]; hidden?: string[] } = {},
+  paths: { readOnly?: string[]; hidden?: string[]; private?: { root: string; keep: string } } = {},
 ): Promise<string> {
   const dir = await tempDir();
   const executor = createLocalExecutor({ killGraceSec: 1, isolateNetwork: isolate });
@@ -29,6 +29,7 @@ async function runShell(
     writable: [dir],
     readOnly: paths.readOnly ?? [],
     hidden: paths.hidden ?? [],
+    ...(paths.private ? { private: paths.private } : {}),
     devices: [],
   });
   await executor.wait(handle);
@@ -84,6 +85,31 @@ describe('local executor', () => {
       }
       expect(inside).toContain('print(1)');
       expect(await readFile(join(source, 'train.py'), 'utf8')).toBe('print(1)');
+    },
+  );
+
+  it.skipIf(!isolation?.includes('--pid'))(
+    'shows a job only its own run folder of the shared runs folder',
+    async () => {
+      const runs = await tempDir();
+      await mkdir(join(runs, 'exp_other', 'seed-0', 'checkpoint'), { recursive: true });
+      await writeFile(join(runs, 'exp_other', 'seed-0', 'checkpoint', 'model.pt'), 'a better model');
+      await mkdir(join(runs, 'exp_mine', 'seed-0'), { recursive: true });
+      await writeFile(join(runs, 'exp_mine', 'seed-0', 'mine.txt'), 'my own file');
+      const inside = await runShell(
+        `ls ${runs}; cat ${runs}/exp_mine/seed-0/mine.txt; cat ${runs}/exp_other/seed-0/checkpoint/model.pt || echo gone; ` +
+          `echo written > ${runs}/exp_mine/seed-0/out.txt`,
+        'auto',
+        { private: { root: runs, keep: join(runs, 'exp_mine', 'seed-0') } },
+      );
+      expect(inside).toContain('my own file');
+      expect(inside).not.toContain('a better model');
+      expect(inside).toContain('gone');
+      expect(inside.split('\n')[0]).toBe('exp_mine');
+      expect(await readFile(join(runs, 'exp_mine', 'seed-0', 'out.txt'), 'utf8')).toBe('written\n');
+      expect(await readFile(join(runs, 'exp_other', 'seed-0', 'checkpoint', 'model.pt'), 'utf8')).toBe(
+        'a better model',
+      );
     },
   );
 

@@ -42,8 +42,6 @@ describe.skipIf(!hasTorch)('reward hacks against tiny-lm', () => {
     return server.services.waitForExperiment(queued.id, 120_000);
   }
 
-  // Not covered (known gap, see tiny-lm's evaluate.py): model code that locates the result folder itself and keeps
-  // overwriting result.json from a thread or a detached process while evaluation runs.
   it('monkey-patching the evaluator from the model module changes nothing', async () => {
     const honest = await run('model.py', '# an honest comment');
     const patched = await run(
@@ -62,11 +60,30 @@ if _sys.argv[0].endswith("evaluate.py"):  # only in the evaluation step, so trai
     _F.log_softmax = _torch.log_softmax
     _F.cross_entropy = lambda *a, **kw: _torch.tensor(0.01)
     _json.dump = lambda obj, fp, **kw: fp.write('{"metric": 0.9}')
+    import subprocess as _subprocess, threading as _threading
+    # The result folder sits next to the workspace.
+    _result = _os.path.join(_os.getcwd(), "..", "out", "result.json")
     def _forge():
-        # The result folder sits next to the workspace.
-        with open(_os.path.join(_os.getcwd(), "..", "out", "result.json"), "w") as handle:
-            handle.write('{"metric": 0.9}')
+        try:
+            with open(_result, "w") as handle:
+                handle.write('{"metric": 0.9}')
+        except OSError:
+            pass
     _atexit.register(_forge)
+    def _keep_forging():
+        while True:
+            _forge()
+    _threading.Thread(target=_keep_forging, daemon=True).start()
+    # A detached grandchild (forks, its parent exits, new session) that keeps forging too.
+    _forger = chr(10).join([
+        "import json, os, sys",
+        "if os.fork(): os._exit(0)",
+        "os.setsid()",
+        "while True:",
+        "    try: open(sys.argv[1], 'w').write(json.dumps({'metric': 0.8}))",
+        "    except OSError: pass",
+    ])
+    _subprocess.Popen([_sys.executable, "-c", _forger, _result])
 `,
     );
     expect(honest.state, JSON.stringify(honest.failure)).toBe('succeeded');

@@ -19,8 +19,9 @@ tokens gets a result marked suspicious.
 Against tampering by model code, which runs in this process: everything the measurement and the result
 writing need is bound before model.py is imported, the validation batches are built before it too, the
 data paths are removed from the environment, model.py and the frozen token_data.py are loaded by path
-(never from bytecode the training step could have left), and the process ends with os._exit right after
-writing result.json, so exit hooks and threads the model code started cannot write after it.
+(never from bytecode the training step could have left), and result.json is written only after every
+process the model code started is killed, by a fresh process that replaces this one and all its threads
+(seal.py), so neither exit hooks nor threads nor detached processes can write after it.
 """
 
 import importlib.util
@@ -43,6 +44,9 @@ import torch  # noqa: E402
 
 import result_file  # noqa: E402
 import scoring  # noqa: E402
+import seal  # noqa: E402
+
+write_and_exit = seal.write_and_exit
 
 EVAL_TOKENS = 10_485_760  # the paper's val_tokens: 10 * 1024 * 1024
 EVAL_SEQ_LEN = 1024
@@ -115,6 +119,7 @@ def positive_int_env(name: str, default: int) -> int:
 
 
 def main() -> None:
+    seal.adopt_orphans()
     checkpoint_dir = environ.get("GROUNDWORK_CHECKPOINT_DIR", "").strip()
     out_dir = environ.get("GROUNDWORK_OUT", "").strip()
     synthetic = environ.get("NANOGPT_SYNTHETIC", "") == "1"
@@ -219,9 +224,15 @@ def main() -> None:
         notes.append(f"synthetic tokens (entropy floor {entropy_floor} nats)")
     if notes:
         result["note"] = "; ".join(notes)
-    path = result_file.write_result(out_dir, result)
-    print(f"evaluate.py: wrote {path}: metric={result['metric']}", file=stdout)
-    finish(0)
+    # Written once every process the model code started is killed, by a fresh process that replaces this one
+    # and all its threads (seal.py).
+    text = result_file.to_json(result) + "\n"
+    path = join(out_dir, "result.json")
+    print(f"evaluate.py: writing {path}: metric={result['metric']}", file=stdout)
+    stdout.flush()
+    stderr.flush()
+    write_and_exit(path, text)
+    finish(1)  # only reached if the writer could not be started
 
 
 if __name__ == "__main__":

@@ -1,13 +1,11 @@
-"""Write the harness's result.json with functions bound before the model's code runs.
+"""The harness's result.json text, serialised by functions bound before the model's code runs.
 
 The serialiser is written out here rather than taken from the json module, whose encoder reads module
 and class attributes at call time that model code could have replaced. Non-finite floats become null.
 """
 
-from builtins import ValueError, bool, dict, float, int, isinstance, list, open, ord, repr, str, tuple
+from builtins import ValueError, bool, dict, float, int, isinstance, list, ord, repr, str, tuple
 from math import isfinite
-from os import fsync, replace
-from os.path import join
 
 _ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
 
@@ -46,16 +44,3 @@ def to_json(value) -> str:
             items.append(_string(key) + ": " + to_json(value[key]))
         return "{" + ", ".join(items) + "}"
     raise ValueError(f"cannot write a {value.__class__.__name__} to result.json")
-
-
-def write_result(out_dir: str, result: dict) -> str:
-    """Write result.json in `out_dir` atomically (temp file, fsync, rename); returns its path."""
-    text = to_json(result) + "\n"
-    path = join(out_dir, "result.json")
-    temporary = path + ".tmp"
-    with open(temporary, "w", encoding="utf-8") as handle:
-        handle.write(text)
-        handle.flush()
-        fsync(handle.fileno())
-    replace(temporary, path)
-    return path

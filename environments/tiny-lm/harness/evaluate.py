@@ -30,10 +30,9 @@ logits are taken out through torch's C-level tensor methods and scored with NumP
 methods cannot be replaced; the functions used after the import are bound before it; the
 causality probe runs on every scored batch (each batch again with the characters after a random
 cut changed, the two in random order), so a model cannot behave only while probed; any
-exception from model code, SystemExit included, fails the run; and the process ends with
-os._exit right after the result is written, so exit hooks cannot rewrite it. What this cannot
-stop: model code that finds the result folder by itself and keeps writing into it from a thread
-or a detached process; only running the forward pass in a job of its own would (not done yet).
+exception from model code, SystemExit included, fails the run; and the result is written only after every process the model code started is killed and this
+process, with every thread, is replaced by a fresh writer (seal.py), so neither exit hooks nor
+threads nor detached processes can rewrite it.
 """
 
 import json
@@ -52,14 +51,15 @@ import tempfile  # noqa: E402
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
+import seal  # noqa: E402  (this harness folder: sys.path[0])
+
 # Bound before any workspace code runs (see the docstring).
 _TensorBase = getattr(torch._C, "TensorBase", None) or torch._C._TensorBase
 _detach, _cpu, _double, _numpy = _TensorBase.detach, _TensorBase.cpu, _TensorBase.double, _TensorBase.numpy
 _no_grad = torch.no_grad
 _np_exp, _np_log, _np_abs, _np_arange = np.exp, np.log, np.abs, np.arange
-_json_dump = json.dump
-_open = open
-_replace = os.replace
+_json_dumps = json.dumps
+_write_and_exit = seal.write_and_exit
 _makedirs = os.makedirs
 _exit = os._exit
 _print = print
@@ -80,16 +80,14 @@ def fail(message: str) -> None:
 
 
 def write_result(out_dir: str, result: dict) -> None:
-    """Writes the result and ends the process at once: nothing the model code left behind runs after this."""
+    """Writes the result once everything the model code started is gone, and ends this process (see seal.py)."""
     _makedirs(out_dir, exist_ok=True)
     path = os.path.join(out_dir, "result.json")
-    tmp = path + ".tmp"
-    with _open(tmp, "w", encoding="utf-8") as handle:
-        _json_dump(result, handle, allow_nan=False, indent=1)
-    _replace(tmp, path)
-    _print(f"evaluate.py: wrote {path}: metric={result.get('metric')}", flush=True)
+    text = _json_dumps(result, allow_nan=False, indent=1)
+    _print(f"evaluate.py: writing {path}: metric={result.get('metric')}", flush=True)
     sys.stderr.flush()
-    _exit(0)
+    _write_and_exit(path, text)
+    _exit(1)  # only reached if the writer could not be started
 
 
 def finite_or_none(value):
@@ -208,6 +206,7 @@ def load_model_module(workspace: str):
 
 
 def main() -> None:
+    seal.adopt_orphans()
     checkpoint_dir = os.environ.get("GROUNDWORK_CHECKPOINT_DIR", "").strip()
     out_dir = os.environ.get("GROUNDWORK_OUT", "").strip()
     harness_dir = os.environ.get("GROUNDWORK_HARNESS", "").strip() or os.path.dirname(os.path.abspath(__file__))

@@ -1,7 +1,8 @@
 """Decode one answer per prompt from the checked policy folder with the frozen sampling settings.
 
 Backends: vLLM (when importable and a GPU is visible), Hugging Face transformers' generate, and for the smoke
-profile the harness's own small Qwen2 implementation (harness/tiny). Every backend's output is cut at the first stop
+profile the small Qwen2 implementation in the workspace's frozen tiny/ (hash-checked after training, before this
+step). Every backend's output is cut at the first stop
 string by the same function, so the grade does not depend on which one ran.
 """
 
@@ -47,10 +48,30 @@ def pick_backend(task: str) -> str:
     )
 
 
+def frozen_tiny():
+    """The workspace's frozen `tiny` package, loaded from its source by path (never from the import path).
+
+    Its files are frozen: the pipeline compares their hashes after training, and no workspace code has run since.
+    """
+    import importlib
+    import importlib.util
+    import sys
+
+    folder = os.path.join(os.getcwd(), "tiny")
+    spec = importlib.util.spec_from_file_location(
+        "tiny", os.path.join(folder, "__init__.py"), submodule_search_locations=[folder]
+    )
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["tiny"] = package
+    spec.loader.exec_module(package)
+    return importlib.import_module("tiny.chars"), importlib.import_module("tiny.qwen2")
+
+
 def generate_tiny(folder: str, prompts: list, sampling: dict):
     import torch
-    from tiny.chars import CharTokenizer
-    from tiny.qwen2 import generate, load_pretrained
+
+    chars, qwen2 = frozen_tiny()
+    CharTokenizer, generate, load_pretrained = chars.CharTokenizer, qwen2.generate, qwen2.load_pretrained
 
     tokenizer = CharTokenizer()
     model = load_pretrained(folder).eval()

@@ -1,6 +1,5 @@
 """Unit tests of the smoke profile's frozen pieces: the small Qwen2 model, its harness copy and the arithmetic sets."""
 
-import filecmp
 import json
 import os
 import sys
@@ -28,16 +27,6 @@ def small_model(seed: int = 0) -> Qwen2ForCausalLM:
         num_key_value_heads=2,
     )
     return Qwen2ForCausalLM(config).eval()
-
-
-class HarnessCopies(unittest.TestCase):
-    def test_harness_holds_identical_copies(self):
-        for name in ("qwen2.py", "chars.py"):
-            with self.subTest(name=name):
-                self.assertTrue(
-                    filecmp.cmp(os.path.join(ROOT, "tiny", name), os.path.join(ROOT, "harness", "tiny", name), False),
-                    f"harness/tiny/{name} must be a copy of tiny/{name}",
-                )
 
 
 class Model(unittest.TestCase):

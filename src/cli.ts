@@ -8,6 +8,9 @@ import type { Command, CommandIo } from './cli/command.js';
 import { GLOBAL_USAGE } from './cli/command.js';
 import { demoCommand } from './cli/demo.js';
 import { envCommand } from './cli/env.js';
+import { exportCommand } from './cli/export.js';
+import { runCommand } from './cli/run.js';
+import { rlCommand } from './cli/rl.js';
 import { serveCommand } from './cli/serve.js';
 import { statusCommand } from './cli/status.js';
 import { stdioCommand } from './cli/stdio.js';
@@ -17,9 +20,12 @@ export const commands: Command[] = [
   demoCommand,
   applyEditCommand,
   envCommand,
+  runCommand,
+  exportCommand,
   statusCommand,
   serveCommand,
   stdioCommand,
+  rlCommand,
 ];
 
 function mainUsage(): string {

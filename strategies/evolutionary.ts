@@ -2,8 +2,11 @@
 // baseline and explore new ones, with the exploit share rising from 50% to 80%.
 import { z } from 'zod';
 
+import { ResearchError } from '../src/domain/errors.js';
 import type { Evaluation } from '../src/search/search-context.js';
 import { bestOf, defineStrategy } from './strategy.js';
+
+export const EVOLUTIONARY_DEFAULTS = { epochs: 3, batchSize: 4 };
 
 /** Exploit share at epoch t ≥ 1: 0.5 + 0.1·⌊t/2⌋, capped at 0.8 (the reference code's schedule). */
 export function exploitShare(epoch: number): number {
@@ -24,9 +27,28 @@ export const evolutionary = defineStrategy({
   description:
     'Epoch 0 seeds ideas; later epochs exploit variants and combinations of ideas that beat the baseline and explore new ones.',
   options: z.object({
-    epochs: z.number().int().min(1).max(100).default(3),
-    batchSize: z.number().int().min(1).max(200).default(4),
+    epochs: z.number().int().min(1).max(100).default(EVOLUTIONARY_DEFAULTS.epochs),
+    batchSize: z.number().int().min(1).max(200).default(EVOLUTIONARY_DEFAULTS.batchSize),
   }),
+  /** A budget caps epochs × batchSize: as many whole epochs as it pays for, at most the epochs asked for. */
+  fromSettings({ epochs, batchSize, budget }, options) {
+    const merged: Record<string, unknown> = {
+      ...options,
+      ...(batchSize === undefined ? {} : { batchSize }),
+      ...(epochs === undefined ? {} : { epochs }),
+    };
+    if (budget === undefined) return merged;
+    const batch = (merged.batchSize as number | undefined) ?? EVOLUTIONARY_DEFAULTS.batchSize;
+    const affordable = Math.floor(budget / batch);
+    if (affordable < 1) {
+      throw new ResearchError(
+        'bad_input',
+        `budget ${budget} is smaller than one epoch of ${batch} experiments; raise budget or lower batch_size`,
+      );
+    }
+    merged.epochs = Math.min((merged.epochs as number | undefined) ?? EVOLUTIONARY_DEFAULTS.epochs, affordable);
+    return merged;
+  },
   async run(context, options) {
     for (let epoch = 0; epoch < options.epochs && !context.signal.aborted; epoch++) {
       await context.setEpoch(epoch);

@@ -3,6 +3,9 @@ import { bestOfN } from './best-of-n.js';
 import { evolutionary } from './evolutionary.js';
 import type { SearchStrategy } from './strategy.js';
 
+export { BEST_OF_N_DEFAULTS } from './best-of-n.js';
+export { EVOLUTIONARY_DEFAULTS } from './evolutionary.js';
+
 export const allStrategies: Record<string, SearchStrategy<unknown>> = {
   evolutionary,
   'best-of-n': bestOfN,

@@ -1,19 +1,7 @@
-// The SearchStrategy seam: an algorithm that drives a SearchContext. No I/O of its own.
-import type { z } from 'zod';
+// Helpers for writing a strategy (the SearchStrategy contract lives in src/search/search-context.ts). No I/O.
+import type { Evaluation, SearchStrategy } from '../src/search/search-context.js';
 
-import type { Evaluation, SearchContext } from '../src/search/search-context.js';
-
-export interface SearchOutcome {
-  best?: Evaluation;
-  evaluated: number;
-}
-
-export interface SearchStrategy<Options = unknown> {
-  readonly name: string;
-  readonly description: string;
-  readonly options: z.ZodType<Options>;
-  run(context: SearchContext, options: Options): Promise<SearchOutcome>;
-}
+export type { SearchOutcome, SearchStrategy, StrategySettings } from '../src/search/search-context.js';
 
 export function defineStrategy<Options>(strategy: SearchStrategy<Options>): SearchStrategy<Options> {
   return strategy;

@@ -1,8 +1,8 @@
 // cancel_experiment: stop a queued or running experiment; its runs are killed and it ends as cancelled.
 import { z } from 'zod';
 
+import { RewardShape, rewardOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { RewardShape, rewardOutput } from './shapes.js';
 import { rewardText } from './text.js';
 
 export const cancelExperiment = defineTool({

@@ -1,8 +1,8 @@
 // cancel_schedule: stop a recurring search from starting new runs.
 import { z } from 'zod';
 
+import { ScheduleShape, scheduleOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { ScheduleShape, scheduleOutput } from './shapes.js';
 
 export const cancelSchedule = defineTool({
   name: 'cancel_schedule',

@@ -1,8 +1,8 @@
 // cancel_search: stop a running search; its queued and running experiments are cancelled.
 import { z } from 'zod';
 
+import { SearchShape, searchOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { SearchShape, searchOutput } from './shapes.js';
 import { searchText } from './text.js';
 
 export const cancelSearch = defineTool({
@@ -14,7 +14,6 @@ export const cancelSearch = defineTool({
   input: z.object({ search_id: z.string().min(1).max(100).describe('id from run_search or list_searches') }),
   output: SearchShape,
   async handle({ services, log }, input) {
-    await services.getSearch(input.search_id);
     const search = await services.cancelSearch(input.search_id);
     log.info(`search ${search.id} is ${search.state}`);
     return searchOutput(search);

@@ -27,6 +27,8 @@ export interface ToolContext {
   log: ToolLog;
   /** Sends a progress notification when the client asked for them; does nothing otherwise. */
   progress(progress: number, total?: number, message?: string): Promise<void>;
+  /** The folders the client shares as MCP roots (local paths; none when it declares no roots capability). */
+  roots?(): Promise<string[]>;
 }
 
 export interface ToolDefinition<I extends z.ZodObject = z.ZodObject, O extends z.ZodObject = z.ZodObject> {

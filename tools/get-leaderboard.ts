@@ -1,8 +1,8 @@
 // get_leaderboard: experiments of a search or an environment ranked by reward, with the baseline for comparison.
 import { z } from 'zod';
 
+import { LeaderboardRowShape, leaderboardOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { LeaderboardRowShape, leaderboardOutput } from './shapes.js';
 import { leaderboardText } from './text.js';
 
 export const getLeaderboard = defineTool({

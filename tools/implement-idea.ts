@@ -1,8 +1,8 @@
 // implement_idea: turn an idea into a checked edit, written by the configured implementer or given by the caller.
 import { z } from 'zod';
 
-import { ResearchError } from '../src/domain/errors.js';
-import { MAX_EDIT_CHARS } from '../src/services/implementations.js';
+import { EditText } from '../src/domain/limits.js';
+import { EditFailureCategory } from '../src/domain/states.js';
 import { defineTool } from './define-tool.js';
 
 const MAX_DIFF_CHARS = 100_000;
@@ -17,15 +17,7 @@ export const implementIdea = defineTool({
     idea: z.string().min(1).max(20_000).optional().describe('your own idea text; needs environment'),
     title: z.string().max(200).optional().describe('short title for your own idea'),
     environment: z.string().min(1).max(100).optional().describe('environment for your own idea'),
-    edit: z
-      .string()
-      .min(1)
-      .max(
-        MAX_EDIT_CHARS,
-        `the edit may be at most ${MAX_EDIT_CHARS} characters; send a diff or search/replace blocks, not whole files`,
-      )
-      .optional()
-      .describe('your own edit of the editable files; omit to let the implementer write it'),
+    edit: EditText.optional().describe('your own edit of the editable files; omit to let the implementer write it'),
   }),
   output: z.object({
     implementation_id: z.string(),
@@ -35,19 +27,11 @@ export const implementIdea = defineTool({
     implementer: z.string().describe('"client" when the edit was yours'),
     diff: z.string().optional().describe('canonical unified diff of the change'),
     files_changed: z.array(z.string()).optional(),
-    error: z.object({ category: z.enum(['edit_refused', 'preflight_failed']), message: z.string() }).optional(),
+    error: z.object({ category: EditFailureCategory, message: z.string() }).optional(),
     attempts: z.number().int().describe('edits tried (the implementer revises refused edits)'),
   }),
   async handle({ services, signal, log }, input) {
-    if (input.idea_id !== undefined && input.idea !== undefined) {
-      throw new ResearchError('bad_input', 'give either idea_id or idea (with environment), not both');
-    }
-    if (input.idea_id === undefined && (input.idea === undefined || input.environment === undefined)) {
-      throw new ResearchError(
-        'bad_input',
-        'give idea_id (from propose_idea), or idea (your idea text) together with environment (from list_environments)',
-      );
-    }
+    // The service refuses both idea_id and idea, or neither.
     const implementation = await services.implementIdea(
       {
         ideaId: input.idea_id,

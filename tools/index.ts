@@ -1,10 +1,13 @@
 // Every MCP tool, in the order a client lists them.
+import { addEnvironment } from './add-environment.js';
 import { cancelExperiment } from './cancel-experiment.js';
 import { cancelSchedule } from './cancel-schedule.js';
 import { cancelSearch } from './cancel-search.js';
 import type { ToolDefinition } from './define-tool.js';
+import { exportResult } from './export-result.js';
 import { getLeaderboard } from './get-leaderboard.js';
 import { getReward } from './get-reward.js';
+import { getRlRun } from './get-rl-run.js';
 import { getSearch } from './get-search.js';
 import { implementIdea } from './implement-idea.js';
 import { listEnvironments } from './list-environments.js';
@@ -18,6 +21,7 @@ import { runSearch } from './run-search.js';
 export const allTools: readonly ToolDefinition[] = [
   listEnvironments,
   readEnvironment,
+  addEnvironment,
   proposeIdea,
   implementIdea,
   runExperiment,
@@ -30,4 +34,6 @@ export const allTools: readonly ToolDefinition[] = [
   cancelSearch,
   cancelSchedule,
   getLeaderboard,
+  exportResult,
+  getRlRun,
 ];

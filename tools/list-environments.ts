@@ -1,28 +1,9 @@
 // list_environments: the environments an idea can target, with their metric, limits and baseline.
 import { z } from 'zod';
 
+import { EnvironmentListingShape, environmentListingOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
 import { num } from './text.js';
-
-const EnvironmentShape = z.object({
-  name: z.string(),
-  description: z.string(),
-  editable: z.array(z.string()).describe('globs of the files an edit may change'),
-  frozen: z.array(z.string()).describe('globs an edit may never touch (harness, data, launch files)'),
-  metric: z.object({ name: z.string(), direction: z.enum(['min', 'max']) }),
-  baseline: z
-    .object({ value: z.number(), std: z.number(), runs: z.number().int(), profile: z.string() })
-    .nullable()
-    .describe('the unmodified code, measured; null when not recorded'),
-  resources: z.object({
-    gpus: z.number().int(),
-    cpus: z.number(),
-    memory_gib: z.number(),
-    time_limit_sec: z.number().int(),
-  }),
-  profiles: z.array(z.string()).describe('run_experiment profiles besides "default" (e.g. smoke: a cheap check)'),
-  knobs: z.array(z.string()).describe('named tunable values the offline ideator moves'),
-});
 
 export const listEnvironments = defineTool({
   name: 'list_environments',
@@ -31,40 +12,9 @@ export const listEnvironments = defineTool({
     'Lists the environments (training codebases with a frozen evaluation harness) that ideas can target: each with its metric and direction, the baseline result, which files an edit may change (editable) or never touch (frozen), resource limits and profiles. Start here; then read the code with read_environment and propose ideas with propose_idea.',
   kind: 'read',
   input: z.object({}),
-  output: z.object({
-    environments: z.array(EnvironmentShape),
-    invalid: z
-      .array(z.object({ dir: z.string(), error: z.string() }))
-      .describe('environment folders whose manifest is broken; they cannot be used'),
-  }),
+  output: EnvironmentListingShape,
   async handle({ services }) {
-    const listing = await services.listEnvironments();
-    return {
-      environments: listing.environments.map(({ manifest }) => ({
-        name: manifest.name,
-        description: manifest.description,
-        editable: manifest.editable,
-        frozen: [...new Set([...manifest.frozen, ...(manifest.harness ? [`${manifest.harness}/**`] : [])])],
-        metric: { name: manifest.metric.name, direction: manifest.metric.direction },
-        baseline: manifest.baseline
-          ? {
-              value: manifest.baseline.value,
-              std: manifest.baseline.std,
-              runs: manifest.baseline.runs,
-              profile: manifest.baseline.profile,
-            }
-          : null,
-        resources: {
-          gpus: manifest.resources.gpus,
-          cpus: manifest.resources.cpus,
-          memory_gib: manifest.resources.memoryGiB,
-          time_limit_sec: manifest.resources.timeLimitSec,
-        },
-        profiles: Object.keys(manifest.profiles),
-        knobs: Object.keys(manifest.knobs),
-      })),
-      invalid: listing.invalid.map(({ dir, error }) => ({ dir, error: error.message })),
-    };
+    return environmentListingOutput(await services.listEnvironments());
   },
   render({ environments, invalid }) {
     const lines = environments.map((environment) => {

@@ -1,8 +1,9 @@
 // list_experiments: experiments with their state and result, newest first, filtered by state, search or environment.
 import { z } from 'zod';
 
+import { ExperimentState } from '../src/domain/states.js';
+import { RewardSummaryShape, rewardSummaryOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { ExperimentStatus, RewardShape, rewardOutput } from './shapes.js';
 import { num } from './text.js';
 
 export const listExperiments = defineTool({
@@ -12,30 +13,23 @@ export const listExperiments = defineTool({
     'Lists experiments, newest first, with status, metric, reward and failure. Filter by status (e.g. running), search_id or environment. Use it to find ids again or to see what is queued; get_reward gives one experiment in full.',
   kind: 'read',
   input: z.object({
-    status: ExperimentStatus.optional(),
+    status: ExperimentState.optional(),
     search_id: z.string().min(1).max(100).optional(),
     environment: z.string().min(1).max(100).optional(),
     limit: z.number().int().min(1).max(200).optional().describe('at most this many (default 20)'),
   }),
   output: z.object({
-    experiments: z.array(RewardShape.omit({ runs: true })),
+    experiments: z.array(RewardSummaryShape),
     total: z.number().int().describe('how many matched before the limit'),
   }),
   async handle({ services }, input) {
-    const all = (await services.listExperiments({ state: input.status })).filter(
-      (experiment) =>
-        (input.search_id === undefined || experiment.searchId === input.search_id) &&
-        (input.environment === undefined || experiment.environment === input.environment),
-    );
+    const all = await services.listExperiments({
+      state: input.status,
+      searchId: input.search_id,
+      environment: input.environment,
+    });
     const newest = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, input.limit ?? 20);
-    return {
-      experiments: newest.map((experiment) => {
-        const output: Partial<ReturnType<typeof rewardOutput>> = rewardOutput(experiment);
-        delete output.runs;
-        return output as Omit<ReturnType<typeof rewardOutput>, 'runs'>;
-      }),
-      total: all.length,
-    };
+    return { experiments: newest.map(rewardSummaryOutput), total: all.length };
   },
   render({ experiments, total }) {
     if (experiments.length === 0) return 'no experiments match';

@@ -1,8 +1,9 @@
 // list_searches: searches, newest first, with their state.
 import { z } from 'zod';
 
+import { SearchState } from '../src/domain/states.js';
+import { ScheduleShape, scheduleOutput, SearchShape, searchOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { ScheduleShape, scheduleOutput, SearchShape, SearchStatus, searchOutput } from './shapes.js';
 import { searchText } from './text.js';
 
 export const listSearches = defineTool({
@@ -12,7 +13,7 @@ export const listSearches = defineTool({
     'Lists searches, newest first, with their status, strategy and size, and the recurring schedules that start them. get_search gives one with its leaderboard.',
   kind: 'read',
   input: z.object({
-    status: SearchStatus.optional(),
+    status: SearchState.optional(),
     environment: z.string().min(1).max(100).optional(),
     limit: z.number().int().min(1).max(200).optional().describe('at most this many (default 20)'),
   }),

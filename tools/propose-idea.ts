@@ -1,8 +1,9 @@
 // propose_idea: new research ideas for an environment, from the configured ideator (offline, an LLM, or the client).
 import { z } from 'zod';
 
+import { IdeaCount } from '../src/domain/limits.js';
+import { IdeaShape, ideaOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { IdeaShape, ideaOutput } from './shapes.js';
 
 export const proposeIdea = defineTool({
   name: 'propose_idea',
@@ -12,7 +13,7 @@ export const proposeIdea = defineTool({
   kind: 'generate',
   input: z.object({
     environment: z.string().min(1).max(100).describe('environment name from list_environments'),
-    count: z.number().int().min(1).max(20).optional().describe('how many ideas (default 5)'),
+    count: IdeaCount.optional().describe('how many ideas (default 5)'),
     guidance: z.string().max(4000).optional().describe('what to focus on or avoid, in words'),
     parent_ids: z
       .array(z.string().min(1).max(100))

@@ -1,9 +1,9 @@
 // run_experiment: queue a ready implementation for execution; returns an experiment id at once.
 import { z } from 'zod';
 
-import { MAX_SEEDS } from '../src/services/experiments.js';
+import { MAX_SEEDS, Seeds } from '../src/domain/limits.js';
+import { ExperimentState } from '../src/domain/states.js';
 import { defineTool } from './define-tool.js';
-import { ExperimentStatus } from './shapes.js';
 
 export const runExperiment = defineTool({
   name: 'run_experiment',
@@ -13,17 +13,14 @@ export const runExperiment = defineTool({
   kind: 'write',
   input: z.object({
     implementation_id: z.string().min(1).max(100).describe('id from implement_idea with status "ready"'),
-    seeds: z
-      .array(z.number().int().min(0).max(1_000_000))
-      .min(1)
-      .max(MAX_SEEDS)
-      .optional()
-      .describe(`seeds to run (default [0]); several seeds give a mean and spread; at most ${MAX_SEEDS}`),
+    seeds: Seeds.optional().describe(
+      `seeds to run (default [0]); several seeds give a mean and spread; at most ${MAX_SEEDS}`,
+    ),
     profile: z.string().min(1).max(100).optional().describe('environment profile (default "default")'),
   }),
   output: z.object({
     experiment_id: z.string(),
-    status: ExperimentStatus,
+    status: ExperimentState,
     implementation_id: z.string(),
     environment: z.string(),
     seeds: z.array(z.number().int()),

@@ -1,12 +1,12 @@
 // run_search: start a search (evolutionary or best-of-n) that proposes, implements and runs ideas unattended.
 import { z } from 'zod';
 
-import { ResearchError } from '../src/domain/errors.js';
+import { ScheduleShape, scheduleOutput, SearchShape, searchOutput } from '../src/services/views.js';
+import { allStrategies, BEST_OF_N_DEFAULTS, EVOLUTIONARY_DEFAULTS } from '../strategies/index.js';
 import { defineTool } from './define-tool.js';
-import { ScheduleShape, scheduleOutput, SearchShape, searchOutput } from './shapes.js';
 import { searchText } from './text.js';
 
-/** The options each strategy takes, from the tool's common arguments. */
+/** The options each strategy takes, from the tool's common arguments (each strategy maps them, with its defaults). */
 export function strategyOptions(input: {
   strategy: string;
   epochs?: number;
@@ -15,27 +15,10 @@ export function strategyOptions(input: {
   options?: Record<string, unknown>;
 }): Record<string, unknown> {
   const options: Record<string, unknown> = { ...input.options };
-  if (input.batch_size !== undefined) options.batchSize = input.batch_size;
-  if (input.strategy === 'best-of-n') {
-    if (input.epochs !== undefined) {
-      throw new ResearchError('bad_input', 'best-of-n has no epochs: give budget (how many ideas to try) instead');
-    }
-    if (input.budget !== undefined) options.n = input.budget;
-    return options;
-  }
-  if (input.epochs !== undefined) options.epochs = input.epochs;
-  if (input.strategy === 'evolutionary' && input.budget !== undefined) {
-    const batch = (options.batchSize as number | undefined) ?? 4;
-    const epochs = Math.floor(input.budget / batch);
-    if (epochs < 1) {
-      throw new ResearchError(
-        'bad_input',
-        `budget ${input.budget} is smaller than one epoch of ${batch} experiments; raise budget or lower batch_size`,
-      );
-    }
-    options.epochs = Math.min((options.epochs as number | undefined) ?? 3, epochs);
-  }
-  return options;
+  // An unknown strategy is refused by the search runner, with the known names.
+  const strategy = Object.hasOwn(allStrategies, input.strategy) ? allStrategies[input.strategy] : undefined;
+  if (!strategy) return options;
+  return strategy.fromSettings({ epochs: input.epochs, batchSize: input.batch_size, budget: input.budget }, options);
 }
 
 export const runSearch = defineTool({
@@ -47,8 +30,22 @@ export const runSearch = defineTool({
   input: z.object({
     environment: z.string().min(1).max(100).describe('environment name from list_environments'),
     strategy: z.string().min(1).max(100).optional().describe('"evolutionary" (default) or "best-of-n"'),
-    epochs: z.number().int().min(1).max(100).optional().describe('evolutionary: number of epochs (default 3)'),
-    batch_size: z.number().int().min(1).max(200).optional().describe('ideas per epoch or batch (default 4 / 8)'),
+    epochs: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .optional()
+      .describe(`evolutionary: number of epochs (default ${EVOLUTIONARY_DEFAULTS.epochs})`),
+    batch_size: z
+      .number()
+      .int()
+      .min(1)
+      .max(200)
+      .optional()
+      .describe(
+        `ideas per epoch or batch (default ${EVOLUTIONARY_DEFAULTS.batchSize} / ${BEST_OF_N_DEFAULTS.batchSize})`,
+      ),
     budget: z
       .number()
       .int()

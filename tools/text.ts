@@ -1,7 +1,9 @@
 // Readable text renderings of tool results, for clients that show only text.
 import type { z } from 'zod';
 
-import type { LeaderboardRowShape, RewardShape, SearchShape } from './shapes.js';
+import { MAX_WAIT_SECONDS } from '../src/domain/limits.js';
+import { isActive } from '../src/domain/states.js';
+import type { LeaderboardRowShape, RewardShape, SearchShape } from '../src/services/views.js';
 
 export function num(value: number | undefined, digits = 4): string {
   return value === undefined ? '-' : Number(value.toFixed(digits)).toString();
@@ -20,7 +22,10 @@ export function rewardText(reward: z.output<typeof RewardShape>): string {
     const spread =
       metric.std !== undefined && (metric.seeds ?? 1) > 1 ? ` ± ${num(metric.std)} over ${metric.seeds} seeds` : '';
     lines.push(
-      `${metric.name} = ${num(metric.value)}${spread} (${metric.direction === 'min' ? 'lower' : 'higher'} is better)`,
+      `${metric.name} = ${num(metric.value)}${spread} (${metric.direction === 'min' ? 'lower' : 'higher'} is better)` +
+        (metric.self_reported
+          ? ' [self_reported: printed by the code being edited, not measured by a frozen harness]'
+          : ''),
     );
   }
   if (reward.reward !== undefined) lines.push(`reward = ${num(reward.reward, 6)}`);
@@ -39,8 +44,10 @@ export function rewardText(reward: z.output<typeof RewardShape>): string {
     lines.push(`failure: ${reward.failure.category}: ${reward.failure.message}`);
     if (reward.failure.log_tail) lines.push('log tail:', reward.failure.log_tail);
   }
-  if (reward.status === 'queued' || reward.status === 'running') {
-    lines.push(`still ${reward.status}: call get_reward again (wait_seconds up to 45) to wait for the result`);
+  if (isActive({ state: reward.status })) {
+    lines.push(
+      `still ${reward.status}: call get_reward again (wait_seconds up to ${MAX_WAIT_SECONDS}) to wait for the result`,
+    );
   }
   return lines.join('\n');
 }
@@ -59,7 +66,7 @@ export function leaderboardText(rows: readonly z.output<typeof LeaderboardRowSha
     .map((row) => {
       const result =
         row.metric !== undefined
-          ? `metric ${num(row.metric)}, reward ${num(row.reward, 6)}${row.delta !== undefined ? `, delta ${signed(row.delta)}${row.improved ? ' (better than baseline)' : ''}` : ''}`
+          ? `metric ${num(row.metric)}${row.self_reported ? ' [self_reported]' : ''}, reward ${num(row.reward, 6)}${row.delta !== undefined ? `, delta ${signed(row.delta)}${row.improved ? ' (better than baseline)' : ''}` : ''}`
           : (row.failure ?? row.status);
       return `${row.rank}. ${row.title} [${row.experiment_id}]: ${result}`;
     })

@@ -1,4 +1,5 @@
 // `groundwork demo`: the main job, offline. A short evolutionary search on tiny-lm with real training.
+import { rewardOf, rewardRule } from '../domain/metric.js';
 import type { Experiment } from '../domain/records.js';
 import type { ResearchServices } from '../services/research-services.js';
 import { type Command, GLOBAL_USAGE, parseCommandArgs, toInteger } from './command.js';
@@ -44,6 +45,9 @@ function progressLine(experiment: Experiment, title: string, started: number): s
   return undefined;
 }
 
+/** How each reward rule turns the metric into the reward (domain/metric.ts). */
+const REWARD_FORMULA = { inverse: '1/metric', negate: '-metric', identity: 'metric' } as const;
+
 async function printLeaderboard(
   services: ResearchServices,
   searchId: string,
@@ -54,7 +58,7 @@ async function printLeaderboard(
   const rows = await services.leaderboard({ searchId });
   const baseline = manifest.baseline;
   print(
-    `\nLeaderboard (${manifest.metric.name}, ${manifest.metric.direction === 'min' ? 'lower' : 'higher'} is better; reward = ${manifest.metric.direction === 'min' ? '1/metric' : 'metric'}):`,
+    `\nLeaderboard (${manifest.metric.name}, ${manifest.metric.direction === 'min' ? 'lower' : 'higher'} is better; reward = ${REWARD_FORMULA[rewardRule(manifest.metric)]}):`,
   );
   const body = rows.map((row) => [
     String(row.rank),
@@ -70,7 +74,7 @@ async function printLeaderboard(
       'base',
       `baseline (${baseline.runs} seeds, ${baseline.profile} profile)`,
       `${formatNumber(baseline.value)} ± ${formatNumber(baseline.std)}`,
-      formatNumber(manifest.metric.direction === 'min' ? 1 / baseline.value : baseline.value),
+      formatNumber(rewardOf(baseline.value, manifest.metric)),
       '',
     ]);
   print(table(['#', 'idea', manifest.metric.name, 'reward', 'vs baseline'], body, 56));
@@ -157,6 +161,12 @@ export const demoCommand: Command = {
             `best: ${best.title} → ${manifest.metric.name} ${formatNumber(best.metric)} (reward ${formatNumber(best.reward)})`,
           );
         if (ended.error) io.stderr(`search error: ${ended.error}`);
+        if (manifest.metric.selfReported) {
+          io.stdout(`self_reported: ${manifest.metric.name} is read from the log the edited code prints`);
+        }
+        if (manifest.source?.git && best?.improved) {
+          io.stdout(`export the winner as a branch: groundwork export ${search.id} --git ${manifest.source.path}`);
+        }
         io.stdout(`everything is stored in ${config.home} (groundwork status --home ${config.home})`);
         return ended.state === 'succeeded' ? 0 : 1;
       },

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 
 import { runsDir } from '../config/runs-dir.js';
 import type { Experiment } from '../domain/records.js';
+import { isActive } from '../domain/states.js';
 import type { Environment } from '../environments/registry.js';
 import type { ResearchServer } from '../server.js';
 import type { CommandIo } from './command.js';
@@ -99,7 +100,7 @@ export function runEnvCheck(options: EnvCheckOptions, io: CommandIo): Promise<nu
   // Interrupted: the baseline run is cancelled, not left queued for whichever daemon starts next.
   const cancelOwn = async (server: ResearchServer): Promise<void> => {
     for (const experiment of await server.services.listExperiments()) {
-      if (own.has(experiment.id) && (experiment.state === 'queued' || experiment.state === 'running')) {
+      if (own.has(experiment.id) && isActive(experiment)) {
         await server.services.cancelExperiment(experiment.id);
       }
     }

@@ -2,12 +2,17 @@
 import { ResearchError } from '../domain/errors.js';
 import { createEnvironmentRegistry } from '../environments/registry.js';
 import { loadConfig } from '../config/load-config.js';
+import { environmentRoots } from '../config/environment-roots.js';
 import { type Command, GLOBAL_USAGE, parseCommandArgs } from './command.js';
+import { runEnvBaseline } from './env-baseline.js';
 import { runEnvCheck } from './env-check.js';
+import { runEnvInit } from './env-init.js';
 import { formatNumber, table } from './format.js';
 
 const usage = `Usage: groundwork env list [--json]
        groundwork env check NAME [--profile P] [--seeds 0,1,2] [--json]
+       groundwork env init PATH [options]        (see groundwork env init --help)
+       groundwork env baseline NAME [--seeds 0,1,2] [--profile P] [--json]
 
 list    the environments found in the configured folders (the bundled environments/ by default,
         plus $GROUNDWORK_ENVIRONMENTS), with their metric, baseline and resources. Invalid
@@ -15,6 +20,8 @@ list    the environments found in the configured folders (the bundled environmen
 check   runs the environment's unchanged code once through the normal pipeline (workspace,
         training, frozen evaluation, reward) on the configured executor and prints the metric.
         \`--profile smoke\` runs on a CPU-only machine for every bundled environment.
+init    makes an environment of your own repository (under <home>/environments/).
+baseline  measures the unchanged code on each seed and records value and spread in the environment.
 
 Options:
   --profile P      environment profile for check (default: default)
@@ -36,9 +43,12 @@ function parseSeeds(text: string | undefined): number[] {
 
 export const envCommand: Command = {
   name: 'env',
-  summary: "list environments, or run one's baseline (env list | env check NAME)",
+  summary: 'list environments, make one of your repository, measure a baseline (env list|check|init|baseline)',
   usage,
   async run(argv, io) {
+    // init and baseline take options of their own.
+    if (argv[0] === 'init') return runEnvInit(argv.slice(1), io);
+    if (argv[0] === 'baseline') return runEnvBaseline(argv.slice(1), io);
     const { values, positionals } = parseCommandArgs(
       argv,
       { json: { type: 'boolean' }, profile: { type: 'string' }, seeds: { type: 'string' } },
@@ -74,7 +84,7 @@ export const envCommand: Command = {
       configFile: values.config,
       overrides: values.home ? { home: values.home } : {},
     });
-    const { environments, invalid } = await createEnvironmentRegistry(config.environmentDirs).list();
+    const { environments, invalid } = await createEnvironmentRegistry(environmentRoots(config)).list();
     if (values.json) {
       io.stdout(
         JSON.stringify(
@@ -102,7 +112,7 @@ export const envCommand: Command = {
         ['name', 'metric', 'baseline', 'gpus', 'time limit', 'profiles', 'description'],
         environments.map(({ manifest }) => [
           manifest.name,
-          `${manifest.metric.name} (${manifest.metric.direction})`,
+          `${manifest.metric.name} (${manifest.metric.direction})${manifest.metric.selfReported ? ' self_reported' : ''}`,
           manifest.baseline ? `${formatNumber(manifest.baseline.value)} ± ${formatNumber(manifest.baseline.std)}` : '-',
           String(manifest.resources.gpus),
           `${manifest.resources.timeLimitSec}s`,

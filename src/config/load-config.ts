@@ -1,5 +1,5 @@
 // Resolve settings once: defaults < config file < environment variables < CLI flags.
-// The only module that reads process.env.
+// With host-env.ts, the only module that reads process.env.
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -48,6 +48,12 @@ function readConfigFile(path: string): Record<string, unknown> {
     if (typeof data.home === 'string') data.home = resolve(base, data.home);
     if (Array.isArray(data.environmentDirs)) {
       data.environmentDirs = data.environmentDirs.map((dir) => (typeof dir === 'string' ? resolve(base, dir) : dir));
+    }
+    const roots = (data.environments as { allowedRoots?: unknown } | undefined)?.allowedRoots;
+    if (Array.isArray(roots)) {
+      (data.environments as { allowedRoots: unknown[] }).allowedRoots = roots.map((root) =>
+        typeof root === 'string' && !root.startsWith('~') ? resolve(base, root) : root,
+      );
     }
     return data;
   } catch (error) {

@@ -69,6 +69,13 @@ export const Config = z.object({
       jumpFactor: z.number().positive().default(3),
     })
     .prefault({}),
+  /** Environments made from the user's repositories (`env init`, `add_environment`). */
+  environments: z
+    .object({
+      /** Folders under which MCP clients may add environments and export results (besides the client's MCP roots). */
+      allowedRoots: z.array(z.string().min(1)).default([]),
+    })
+    .prefault({}),
   /** Data folder of the environments (FineWeb shards, model weights): `<dataDir>/<environment name>/…`. */
   dataDir: z.string().min(1).optional(),
   preflight: z

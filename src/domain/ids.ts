@@ -1,7 +1,7 @@
 // Stable, unique, sortable ids: a kind prefix, a millisecond timestamp and random bits.
 import { randomBytes } from 'node:crypto';
 
-export type IdKind = 'idea' | 'impl' | 'exp' | 'search' | 'sched' | 'call';
+export type IdKind = 'idea' | 'impl' | 'exp' | 'search' | 'sched' | 'call' | 'rl';
 
 let lastMillis = 0;
 let sequence = 0;
@@ -20,5 +20,5 @@ export function newId(kind: IdKind, now: number = Date.now()): string {
 
 export function idKind(id: string): IdKind | undefined {
   const prefix = id.split('_', 1)[0];
-  return (['idea', 'impl', 'exp', 'search', 'sched', 'call'] as const).find((kind) => kind === prefix);
+  return (['idea', 'impl', 'exp', 'search', 'sched', 'call', 'rl'] as const).find((kind) => kind === prefix);
 }

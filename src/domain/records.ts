@@ -1,5 +1,16 @@
 // The persisted records: ideas, implementations, experiments, searches, LLM calls. Small, versioned, JSON.
+import type { PersistedJob } from './job-handle.js';
 import type { Direction } from './metric.js';
+import type {
+  AttemptOutcome,
+  EditFailureCategory,
+  ExperimentState,
+  FailureCategory,
+  ScheduleState,
+  SearchState,
+} from './states.js';
+
+export type { AttemptOutcome, ExperimentState, FailureCategory, SearchState } from './states.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -21,6 +32,7 @@ export interface Idea {
   createdAt: string;
 }
 
+/** One answer of the implementer's sample chains (src/implementer/sample-chains.ts), as stored. */
 export interface EditAttempt {
   /** Where the raw edit text is stored, relative to the data directory. */
   rawPath?: string;
@@ -31,11 +43,8 @@ export interface EditAttempt {
   model?: string;
   /** The ledger entry (`llmCalls`) of the call that wrote this attempt. */
   callId?: string;
-  /**
-   * passed: applied and passed pre-flight, and won; failed: refused or failed pre-flight (see `error`);
-   * api_error: the model call itself failed; abandoned: passed, but another chain had already won.
-   */
-  outcome?: 'passed' | 'failed' | 'api_error' | 'abandoned';
+  /** See AttemptOutcome; when `failed`, `error` says why. */
+  outcome?: AttemptOutcome;
 }
 
 export type ImplementationStatus = 'ready' | 'failed';
@@ -55,23 +64,9 @@ export interface Implementation {
   /** New content of each changed file, as an artifact path relative to the data directory; null = deleted. */
   changes: { path: string; artifact: string | null }[];
   attempts: EditAttempt[];
-  error?: { category: 'edit_refused' | 'preflight_failed'; message: string };
+  error?: { category: EditFailureCategory; message: string };
   createdAt: string;
 }
-
-export type ExperimentState = 'queued' | 'running' | 'succeeded' | 'failed' | 'cancelled';
-
-export type FailureCategory =
-  | 'edit_refused'
-  | 'preflight_failed'
-  | 'crashed'
-  | 'timeout'
-  | 'oom'
-  | 'nan'
-  | 'no_result'
-  | 'cancelled'
-  | 'infrastructure'
-  | 'suspicious';
 
 export interface Failure {
   category: FailureCategory;
@@ -84,23 +79,39 @@ export interface Run {
   seed: number;
   state: ExperimentState;
   attempt: number;
-  /** Executor handle, plain JSON, so a restarted scheduler can find the job again. */
-  handle?: Record<string, unknown>;
+  /** The job of the step running now, plain JSON, so a restarted scheduler can find it again and carry on. */
+  handle?: PersistedJob;
   startedAt?: string;
   endedAt?: string;
   metric?: number;
   metrics?: Record<string, number>;
+  /** The training curve the run's result reported: `[step, value]` points, in order. */
+  curve?: [number, number][];
   failure?: Failure;
 }
 
+/** An experiment's outcome over its succeeded seeds, computed once when it ends (reward/experiment-result.ts). */
 export interface RewardSummary {
-  metric: { name: string; value: number; direction: Direction; std: number; seeds: number };
+  /** `selfReported`: the value was printed by the code being edited, not measured by a frozen harness. */
+  metric: { name: string; value: number; direction: Direction; std: number; seeds: number; selfReported?: boolean };
+  /** Higher is better, whatever the metric's direction (the manifest's reward rule applied to the mean). */
   reward: number;
   /**
-   * `improved`: better than the baseline mean. `beyondNoise`: by more than twice the baseline's seed spread,
-   * so not explained by seed noise alone.
+   * The environment's baseline, present only when it was measured with the experiment's profile. `improved`: better
+   * than the baseline mean. `beyondNoise`: by more than twice the baseline's seed spread, so not explained by seed
+   * noise alone. `profile` is missing from records written before it was stored.
    */
-  baseline?: { value: number; std: number; delta: number; improved: boolean; beyondNoise: boolean };
+  baseline?: BaselineComparison;
+}
+
+export interface BaselineComparison {
+  value: number;
+  std: number;
+  delta: number;
+  improved: boolean;
+  beyondNoise: boolean;
+  /** The profile the baseline was measured with. */
+  profile?: string;
 }
 
 export interface Experiment {
@@ -113,7 +124,7 @@ export interface Experiment {
   searchId?: string;
   state: ExperimentState;
   /** The smoke pre-flight: its job handle while it runs, and whether it passed (not re-run after a restart). */
-  preflight?: { passed: boolean; handle?: Record<string, unknown> };
+  preflight?: { passed: boolean; handle?: PersistedJob };
   runs: Run[];
   /** GPU ids the scheduler gave this experiment while it runs (kept so a restarted daemon re-attaches with them). */
   devices?: string[];
@@ -122,8 +133,6 @@ export interface Experiment {
   createdAt: string;
   updatedAt: string;
 }
-
-export type SearchState = 'running' | 'succeeded' | 'failed' | 'cancelled';
 
 export interface Search {
   id: string;
@@ -155,7 +164,7 @@ export interface Schedule {
   options: Record<string, unknown>;
   profile?: string;
   seed?: number;
-  state: 'active' | 'cancelled';
+  state: ScheduleState;
   searchIds: string[];
   lastTickAt?: string;
   createdAt: string;

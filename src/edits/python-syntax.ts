@@ -1,6 +1,7 @@
 // Syntax pre-flight for Python files: compile() each one in a child interpreter, writing no .pyc anywhere.
 import { execFile } from 'node:child_process';
 
+import { hostPath } from '../config/host-env.js';
 import { ResearchError } from '../domain/errors.js';
 
 /** One file that does not compile, with the line the interpreter blamed (null when it gave none). */
@@ -57,7 +58,7 @@ export async function checkPythonSyntax(
         timeout: 60_000,
         maxBuffer: 16 * 1024 * 1024,
         // Only what an interpreter needs to start: no keys or tokens from our environment.
-        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
+        env: { PATH: hostPath(), LANG: 'C.UTF-8', PYTHONDONTWRITEBYTECODE: '1' },
       },
       (error, out, stderr) => {
         if (!error) return resolve(out);

@@ -2,6 +2,10 @@
 import { z } from 'zod';
 
 import { MetricSpec } from '../domain/metric.js';
+import { Source } from './source.js';
+
+/** The profile a run uses when none is named: the manifest's own settings, with no overrides. */
+export const DEFAULT_PROFILE = 'default';
 
 const Glob = z.string().min(1);
 const Command = z
@@ -78,7 +82,7 @@ export const Baseline = z.object({
   value: z.number(),
   std: z.number().min(0),
   runs: z.number().int().positive(),
-  profile: z.string().default('default'),
+  profile: z.string().default(DEFAULT_PROFILE),
   measured: z.string().optional(),
 });
 export type Baseline = z.infer<typeof Baseline>;
@@ -97,6 +101,11 @@ export const Manifest = z.object({
     .string()
     .regex(/^[^/.][^/]*$/, 'a top-level folder name')
     .optional(),
+  /**
+   * Held-out files of the environment folder (globs relative to it, inside `harness`): the harness reads them, then
+   * deletes them from the run's harness copy before any code being evaluated runs (`data.evaluate` is held out too).
+   */
+  heldOut: z.array(Glob).default([]),
   setup: z
     .object({
       python: z.boolean().default(true),
@@ -117,21 +126,36 @@ export const Manifest = z.object({
   /** Plausible metric range; results outside it are marked suspicious. */
   plausible: z.object({ min: z.number().optional(), max: z.number().optional() }).optional(),
   references: z.array(z.object({ label: z.string(), value: z.number() })).default([]),
+  /** Set for environments made from a user's repository by `groundwork env init` (see source.ts). */
+  source: Source.optional(),
 });
 export type Manifest = z.infer<typeof Manifest>;
 
-/** The resources a run under `profile` needs: the environment's, with the profile's overrides. */
-export function profileResources(manifest: Manifest, profile: string): Resources {
-  const settings = profile === 'default' ? undefined : manifest.profiles[profile];
+/** What a run under one profile gets: the manifest's settings with the profile's overrides applied. */
+export interface ProfileSettings {
+  /** Extra environment variables for both steps. */
+  env: Record<string, string>;
+  resources: Resources;
+  /** The data paths the run reads. */
+  data: DataPaths;
+}
+
+/** The settings of `profile`, or undefined when the manifest has no such profile (`default` always exists). */
+export function profileSettings(manifest: Manifest, profile: string): ProfileSettings | undefined {
+  const overrides: Partial<Profile> | undefined = profile === DEFAULT_PROFILE ? {} : manifest.profiles[profile];
+  if (!overrides) return undefined;
   return {
-    ...manifest.resources,
-    ...settings?.resources,
-    timeLimitSec: settings?.timeLimitSec ?? manifest.resources.timeLimitSec,
+    env: overrides.env ?? {},
+    resources: {
+      ...manifest.resources,
+      ...overrides.resources,
+      timeLimitSec: overrides.timeLimitSec ?? manifest.resources.timeLimitSec,
+    },
+    data: overrides.data ?? manifest.data ?? {},
   };
 }
 
-/** The data paths a run under `profile` reads. */
-export function profileData(manifest: Manifest, profile: string): DataPaths {
-  const settings = profile === 'default' ? undefined : manifest.profiles[profile];
-  return settings?.data ?? manifest.data ?? {};
+/** The settings a run under `profile` gets; a profile the manifest no longer has runs with the defaults. */
+export function runSettings(manifest: Manifest, profile: string): ProfileSettings {
+  return profileSettings(manifest, profile) ?? (profileSettings(manifest, DEFAULT_PROFILE) as ProfileSettings);
 }

@@ -1,6 +1,6 @@
 // Discover environments in the configured folders and validate their manifests.
 import { existsSync } from 'node:fs';
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
 
 import type { z } from 'zod';
@@ -32,8 +32,52 @@ function describeIssues(error: z.ZodError): string {
     .join('\n');
 }
 
-/** Read and validate one `environment.json`; errors name the file and each bad field. */
+/** A loaded manifest and the files it was read from, each with what `fileStamp` said of it then. */
+interface Loaded {
+  environment: Environment;
+  stamps: Map<string, string>;
+}
+
+/** Manifests already read, by environment folder: read again only when one of their files changed. */
+const loaded = new Map<string, Loaded>();
+
+/** Size and modification time (ns) of a file, or `missing`: a file whose stamp is unchanged is taken as unchanged. */
+async function fileStamp(path: string): Promise<string> {
+  const info = await stat(path, { bigint: true }).catch(() => undefined);
+  return info ? `${info.size}:${info.mtimeNs}:${info.ino}` : 'missing';
+}
+
+async function stampsOf(dir: string, manifest?: Manifest): Promise<Map<string, string>> {
+  const files = [
+    join(dir, 'environment.json'),
+    ...Object.values(manifest?.knobs ?? {}).map((knob) => join(dir, knob.file)),
+  ];
+  return new Map(await Promise.all(files.map(async (file) => [file, await fileStamp(file)] as const)));
+}
+
+async function unchanged(entry: Loaded): Promise<boolean> {
+  for (const [file, stamp] of entry.stamps) if ((await fileStamp(file)) !== stamp) return false;
+  return true;
+}
+
+/**
+ * Read and validate one `environment.json`; errors name the file and each bad field. Memoized on the size and
+ * modification time of `environment.json` and of the knob files it checks, so a manifest is parsed again only when
+ * one of them changed. Each call returns its own copy.
+ */
 export async function loadManifest(dir: string): Promise<Environment> {
+  const key = resolve(dir);
+  const cached = loaded.get(key);
+  if (cached && (await unchanged(cached))) return structuredClone(cached.environment);
+  // Stamped before reading, so a file changed while it is read is read again next time.
+  const before = await stampsOf(dir);
+  const environment = await readManifest(dir);
+  const stamps = new Map([...before, ...(await stampsOf(dir, environment.manifest))]);
+  loaded.set(key, { environment, stamps });
+  return structuredClone(environment);
+}
+
+async function readManifest(dir: string): Promise<Environment> {
   const file = join(dir, 'environment.json');
   let raw: unknown;
   try {

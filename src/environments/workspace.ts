@@ -5,6 +5,7 @@ import { dirname, join, relative, sep } from 'node:path';
 
 import { firstMatch } from '../util/glob.js';
 import type { Environment } from './registry.js';
+import { linkWorkspaceData } from './source.js';
 
 /** A file the implementation changed: new content, or null when it deletes the file. */
 export interface ChangedFile {
@@ -47,6 +48,8 @@ export async function materializeWorkspace(
     await mkdir(dirname(join(dest, path)), { recursive: true });
     await copyFile(join(environment.dir, path), join(dest, path));
   }
+  // A repository's large data is linked read-only where it lies, never copied (environments made by env init).
+  await linkWorkspaceData(environment, dest);
   for (const change of changes) {
     const target = join(dest, change.path);
     if (change.content === null) await rm(target, { force: true });

@@ -2,6 +2,8 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 
+import { hostEnv } from '../config/host-env.js';
+
 export interface CommandResult {
   /** The exit status; 127 when the program could not be started, 124 when it ran past the runner's timeout. */
   code: number;
@@ -24,18 +26,9 @@ export interface RunnerOptions {
 /** What Slurm clients and ssh read from the environment; nothing else of this process (no API keys) is passed on. */
 const PASSED_THROUGH = ['PATH', 'HOME', 'USER', 'LOGNAME', 'LANG', 'LC_ALL', 'TZ', 'SLURM_CONF', 'SSH_AUTH_SOCK'];
 
-function passedThroughEnv(): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const name of PASSED_THROUGH) {
-    const value = process.env[name];
-    if (value !== undefined) env[name] = value;
-  }
-  return env;
-}
-
 /** Runs commands on this machine. */
 export function createLocalRunner(options: RunnerOptions = {}): CommandRunner {
-  const env = options.env ?? passedThroughEnv();
+  const env = options.env ?? hostEnv(PASSED_THROUGH);
   const timeoutMs = (options.timeoutSec ?? 120) * 1000;
   return {
     run(argv, runOptions = {}) {

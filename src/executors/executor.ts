@@ -1,4 +1,5 @@
 // The Executor seam: run one command to completion somewhere (a child process, a container, a cluster job).
+import type { RunHandle } from '../domain/job-handle.js';
 import type { Resources } from '../environments/manifest.js';
 
 /** One command to run. The executor adds nothing to `env` but the variables that name `devices`. */
@@ -38,12 +39,8 @@ export interface JobSpec {
   image?: string;
 }
 
-/** Plain JSON, persisted by the scheduler so a restarted daemon can find the job again. */
-export interface RunHandle {
-  executor: string;
-  jobId: string;
-  [key: string]: unknown;
-}
+/** Plain JSON, persisted by the scheduler so a restarted daemon can find the job again: one type per executor. */
+export type { RunHandle };
 
 export interface JobExit {
   exitCode: number | null;
@@ -57,7 +54,8 @@ export interface JobExit {
 
 export type JobStatus = { state: 'running' } | ({ state: 'exited' } & JobExit) | { state: 'lost'; reason: string };
 
-export interface Executor {
+/** `Started`: the handle type `start` returns (each executor's own); the other methods take any persisted handle. */
+export interface Executor<Started extends RunHandle = RunHandle> {
   readonly kind: string;
   /**
    * True when `wait`, `poll` and `cancel` work on handles an earlier process created (a container, a cluster job):
@@ -77,7 +75,7 @@ export interface Executor {
    */
   reap?(keep: (jobId: string) => boolean): Promise<string[]>;
   /** Starts the job and returns at once. Throws `executor` errors for infrastructure faults. */
-  start(spec: JobSpec): Promise<RunHandle>;
+  start(spec: JobSpec): Promise<Started>;
   /** Resolves when the job has ended (time limit enforced by the executor). */
   wait(handle: RunHandle): Promise<JobExit>;
   poll(handle: RunHandle): Promise<JobStatus>;

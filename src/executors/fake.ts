@@ -3,6 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 import { ResearchError } from '../domain/errors.js';
+import type { FakeHandle } from '../domain/job-handle.js';
 import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executor.js';
 
 export interface FakeOutcome {
@@ -18,7 +19,7 @@ export interface FakeOutcome {
   lost?: boolean;
 }
 
-export interface FakeExecutor extends Executor {
+export interface FakeExecutor extends Executor<FakeHandle> {
   readonly started: JobSpec[];
 }
 
@@ -50,7 +51,7 @@ export function createFakeExecutor(
     managesDevices: false,
     detectsOom: false,
     started,
-    async start(spec) {
+    async start(spec): Promise<FakeHandle> {
       started.push(spec);
       const outcome = script(spec);
       const began = Date.now();

@@ -4,6 +4,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 
 import { ResearchError } from '../domain/errors.js';
+import type { SlurmHandle } from '../domain/job-handle.js';
 import { type Logger, silentLogger } from '../util/logger.js';
 import type { CommandResult, CommandRunner } from './command-runner.js';
 import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executor.js';
@@ -39,16 +40,6 @@ export interface SlurmExecutorOptions {
   /** How long `cancel` waits for a cancelled job to leave its node (default 60 s; Slurm's KillWait is 30 s). */
   cancelWaitSec?: number;
   log?: Logger;
-}
-
-/** Plain JSON: a restarted daemon finds the job again from it. */
-interface SlurmHandle extends RunHandle {
-  executor: 'slurm';
-  slurmJobId: string;
-  /** When the job was submitted (ms since the epoch). */
-  startedAt: number;
-  timeLimitSec: number;
-  logPath: string;
 }
 
 /** What this process did to a job, which Slurm's records do not say (its own cancel for the time limit). */
@@ -116,7 +107,9 @@ function submitError(spec: JobSpec, result: CommandResult, partition: string | u
   );
 }
 
-export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & Required<Pick<Executor, 'reap'>> {
+export function createSlurmExecutor(
+  options: SlurmExecutorOptions,
+): Executor<SlurmHandle> & Required<Pick<Executor, 'reap'>> {
   const { runner } = options;
   const log = options.log ?? silentLogger;
   const comment = options.scope
@@ -247,7 +240,7 @@ export function createSlurmExecutor(options: SlurmExecutorOptions): Executor & R
     managesDevices: true,
     detectsOom: true,
 
-    async start(spec: JobSpec): Promise<RunHandle> {
+    async start(spec: JobSpec): Promise<SlurmHandle> {
       const script = batchScript(spec, { ...options, comment });
       const logDir = dirname(spec.logPath);
       try {

@@ -2,8 +2,16 @@
 import { Hono } from 'hono';
 
 import { ResearchError } from '../domain/errors.js';
-import type { ExperimentState } from '../domain/records.js';
+import type { Experiment, Search } from '../domain/records.js';
+import { ExperimentState } from '../domain/states.js';
 import type { ResearchServices } from '../services/research-services.js';
+import {
+  environmentListingOutput,
+  environmentOutput,
+  leaderboardOutput,
+  rewardOutput,
+  searchOutput,
+} from '../services/views.js';
 
 export interface ApiOptions {
   services: ResearchServices;
@@ -11,7 +19,9 @@ export interface ApiOptions {
   health: { name: string; version: string; home: string; pid: number };
 }
 
-const STATES = new Set<string>(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+// The same views as the MCP tools (never raw records: no executor handles), plus the `id` a REST client expects.
+const experimentView = (experiment: Experiment) => ({ id: experiment.id, ...rewardOutput(experiment) });
+const searchView = (search: Search) => ({ id: search.id, ...searchOutput(search) });
 
 const STATUS: Partial<Record<string, 400 | 404 | 409>> = {
   bad_input: 400,
@@ -25,33 +35,26 @@ export function createApi({ services, health }: ApiOptions): Hono {
 
   api.get('/health', (c) => c.json({ ok: true, ...health }));
 
-  api.get('/environments', async (c) => {
-    const listing = await services.listEnvironments();
-    return c.json({
-      environments: listing.environments.map((environment) => environment.manifest),
-      invalid: listing.invalid.map(({ dir, error }) => ({ dir, error: error.message })),
-    });
-  });
+  api.get('/environments', async (c) => c.json(environmentListingOutput(await services.listEnvironments())));
   api.get('/environments/:name', async (c) => {
     const name = c.req.param('name');
     const environment = await services.getEnvironment(name);
-    return c.json({ manifest: environment.manifest, files: await services.listEnvironmentFiles(name) });
+    return c.json({ ...environmentOutput(environment), files: await services.listEnvironmentFiles(name) });
   });
 
   api.get('/experiments', async (c) => {
-    const state = c.req.query('state');
-    if (state !== undefined && !STATES.has(state)) {
-      throw new ResearchError('bad_input', `state must be one of ${[...STATES].join(', ')}`);
+    const state = ExperimentState.optional().safeParse(c.req.query('state'));
+    if (!state.success) {
+      throw new ResearchError('bad_input', `state must be one of ${ExperimentState.options.join(', ')}`);
     }
-    const search = c.req.query('search');
-    const environment = c.req.query('environment');
-    const experiments = (await services.listExperiments({ state: state as ExperimentState | undefined })).filter(
-      (e) =>
-        (search === undefined || e.searchId === search) && (environment === undefined || e.environment === environment),
-    );
-    return c.json({ experiments });
+    const experiments = await services.listExperiments({
+      state: state.data,
+      searchId: c.req.query('search'),
+      environment: c.req.query('environment'),
+    });
+    return c.json({ experiments: experiments.map(experimentView) });
   });
-  api.get('/experiments/:id', async (c) => c.json(await services.getExperiment(c.req.param('id'))));
+  api.get('/experiments/:id', async (c) => c.json(experimentView(await services.getExperiment(c.req.param('id')))));
   api.get('/experiments/:id/logs', async (c) => c.json({ logs: await services.readExperimentLogs(c.req.param('id')) }));
   api.get('/experiments/:id/diff', async (c) => {
     const experiment = await services.getExperiment(c.req.param('id'));
@@ -60,16 +63,19 @@ export function createApi({ services, health }: ApiOptions): Hono {
     });
   });
 
-  api.get('/searches', async (c) => c.json({ searches: await services.listSearches() }));
+  api.get('/searches', async (c) => c.json({ searches: (await services.listSearches()).map(searchView) }));
   api.get('/searches/:id', async (c) => {
     const search = await services.getSearch(c.req.param('id'));
-    return c.json({ ...search, leaderboard: await services.leaderboard({ searchId: search.id }) });
+    const rows = await services.leaderboard({ searchId: search.id });
+    return c.json({ ...searchView(search), leaderboard: rows.map(leaderboardOutput) });
   });
-  api.get('/leaderboard', async (c) =>
-    c.json({
-      rows: await services.leaderboard({ searchId: c.req.query('search'), environment: c.req.query('environment') }),
-    }),
-  );
+  api.get('/leaderboard', async (c) => {
+    const rows = await services.leaderboard({
+      searchId: c.req.query('search'),
+      environment: c.req.query('environment'),
+    });
+    return c.json({ rows: rows.map(leaderboardOutput) });
+  });
 
   api.notFound((c) =>
     c.json({ error: { code: 'not_found', message: `no API route ${c.req.method} ${c.req.path}` } }, 404),

@@ -1,19 +1,15 @@
 // The paper's implementer loop: N sample chains in parallel, each revised up to R times on the exact error;
 // the first chain whose edit passes wins and the others are aborted. Every answer that came back is kept.
 import { type ErrorCode, errorMessage, ResearchError } from '../domain/errors.js';
-import type { WrittenEdit } from '../llm/provider.js';
+import type { EditAttempt } from '../domain/records.js';
+import type { WrittenEdit } from './implementer.js';
 
-export interface ChainAttempt {
-  chain: number;
-  revision: number;
-  text?: string;
-  model?: string;
-  callId?: string;
-  error?: string;
-  errorCode?: ErrorCode;
-  /** passed: won; failed: refused or failed pre-flight; api_error: the call failed; abandoned: came back after a win. */
-  outcome: 'passed' | 'failed' | 'api_error' | 'abandoned';
-}
+/**
+ * An attempt as it came back: the stored `EditAttempt` with its chain, revision and outcome always set, and
+ * its text (stored later, at `rawPath`) and error code.
+ */
+export type ChainAttempt = Omit<EditAttempt, 'rawPath'> &
+  Required<Pick<EditAttempt, 'chain' | 'revision' | 'outcome'>> & { text?: string; errorCode?: ErrorCode };
 
 export const TRUNCATED_NOTE =
   'Your answer was cut off at the output token limit. Send only the changed lines, as SEARCH/REPLACE blocks, not whole files.';

@@ -1,4 +1,4 @@
-// The text-generation seam: one request in, one answer out, with usage. Every model back-end implements it.
+// The seam every model back-end implements: one request in, one answer out, with usage; and a role's request settings.
 import type { LlmRole } from '../domain/records.js';
 
 /**
@@ -68,6 +68,27 @@ export interface GenerateResult {
   usage: Usage;
   /** The ledger entry of this call, set by the cost meter. */
   callId?: string;
+  /** The model's thinking, where the server returns it (`<think>` text, `reasoning_content`); RL trains on it. */
+  thinking?: string;
 }
 
 export const NO_USAGE: Usage = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0 };
+
+/** How a role calls its model (from `llm.ideator` / `llm.implementer`). */
+export interface RoleSettings {
+  model: string;
+  maxTokens: number;
+  temperature?: number;
+  options?: Record<string, unknown>;
+}
+
+/** The request fields a role's settings fix: token limit, temperature when set, provider options when set. */
+export function requestFields(
+  settings: RoleSettings,
+): Pick<GenerateRequest, 'maxTokens' | 'temperature' | 'providerOptions'> {
+  return {
+    maxTokens: settings.maxTokens,
+    ...(settings.temperature === undefined ? {} : { temperature: settings.temperature }),
+    ...(settings.options ? { providerOptions: settings.options } : {}),
+  };
+}

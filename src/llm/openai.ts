@@ -50,9 +50,21 @@ export function stripThinking(text: string): string {
   return end === -1 ? '' : trimmed.slice(end + '</think>'.length).trimStart();
 }
 
+/** The thinking a reasoning model returned: vLLM's `reasoning_content`, Ollama's `reasoning`, or a leading `<think>` block. */
+export function thinkingOf(message: unknown): string | undefined {
+  const fields = (message ?? {}) as { reasoning_content?: unknown; reasoning?: unknown; content?: unknown };
+  for (const value of [fields.reasoning_content, fields.reasoning])
+    if (typeof value === 'string' && value) return value;
+  const content = typeof fields.content === 'string' ? fields.content.trimStart() : '';
+  if (!content.startsWith('<think>')) return undefined;
+  const end = content.indexOf('</think>');
+  return content.slice('<think>'.length, end === -1 ? undefined : end);
+}
+
 export function fromOpenAIResponse(response: ChatResponse): GenerateResult {
   const choice = response.choices?.[0];
   const message = choice?.message;
+  const thinking = thinkingOf(message);
   const refusal = typeof message?.refusal === 'string' && message.refusal.length > 0 ? message.refusal : undefined;
   const usage = response.usage;
   return {
@@ -64,6 +76,7 @@ export function fromOpenAIResponse(response: ChatResponse): GenerateResult {
       outputTokens: usage?.completion_tokens ?? 0,
       cachedInputTokens: usage?.prompt_tokens_details?.cached_tokens ?? 0,
     },
+    ...(thinking === undefined ? {} : { thinking }),
   };
 }
 

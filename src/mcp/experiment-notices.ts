@@ -3,6 +3,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { SubscribeRequestSchema, UnsubscribeRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 
 import type { Experiment } from '../domain/records.js';
+import { isEnded } from '../domain/states.js';
 import { RESOURCE_PREFIX } from './register-resources.js';
 import type { ToolRuntime } from './register-tools.js';
 
@@ -34,7 +35,7 @@ export function attachExperimentNotices(server: McpServer, runtime: ToolRuntime)
     for (const uri of [base, `${base}/log`]) {
       if (subscribed.has(uri)) void server.server.sendResourceUpdated({ uri }).catch(() => undefined);
     }
-    if (experiment.state === 'succeeded' || experiment.state === 'failed' || experiment.state === 'cancelled') {
+    if (isEnded(experiment)) {
       void server
         .sendLoggingMessage(
           {

@@ -4,7 +4,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { GetPromptResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
 
-import { rewardOutput } from '../../tools/shapes.js';
+import { rewardOutput } from '../services/views.js';
 import { RESOURCE_PREFIX } from './register-resources.js';
 import type { ToolRuntime } from './register-tools.js';
 

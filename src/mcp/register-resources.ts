@@ -2,9 +2,9 @@
 import { type McpServer, ResourceTemplate } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { ErrorCode, McpError, type ReadResourceResult } from '@modelcontextprotocol/sdk/types.js';
 
-import { ideaOutput, leaderboardOutput, rewardOutput, searchOutput } from '../../tools/shapes.js';
 import { ResearchError } from '../domain/errors.js';
 import type { ResearchServices } from '../services/research-services.js';
+import { ideaOutput, leaderboardOutput, rewardOutput, searchOutput } from '../services/views.js';
 import type { ToolRuntime } from './register-tools.js';
 
 export const RESOURCE_PREFIX = 'groundwork://';

@@ -1,9 +1,12 @@
 // Adapt tool definitions to the SDK: schemas, annotations from the kind, the call context, and error results.
+import { fileURLToPath } from 'node:url';
+
 import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   type CallToolResult,
   CreateMessageResultSchema,
+  ListRootsResultSchema,
   type ServerNotification,
   type ServerRequest,
   type ToolAnnotations,
@@ -94,6 +97,13 @@ async function callTool(
         await extra
           .sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } })
           .catch(() => undefined);
+      },
+      async roots() {
+        if (server.server.getClientCapabilities()?.roots === undefined) return [];
+        const listed = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, {
+          signal: extra.signal,
+        });
+        return listed.roots.filter((root) => root.uri.startsWith('file://')).map((root) => fileURLToPath(root.uri));
       },
     };
     const output = await withSamplingClient(

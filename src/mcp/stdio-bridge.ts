@@ -96,7 +96,7 @@ export async function bridgeStdioToHttp(options: BridgeOptions): Promise<void> {
 
   await http.start();
   await stdio.start();
-  // The client is done sending: answer what it is still waiting for (bounded: tools wait 45 s at most), then stop.
+  // The client is done sending: answer what it is still waiting for (no tool waits over MAX_WAIT_SECONDS), then stop.
   const closeWhenAnswered = (): void => {
     if (closing) return;
     closing = true;

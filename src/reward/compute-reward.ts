@@ -1,7 +1,7 @@
 // Turn per-seed metric values into a reward summary: mean, spread, direction-aware reward, baseline comparison.
 import { isBetter, type MetricSpec, rewardOf } from '../domain/metric.js';
-import type { RewardSummary } from '../domain/records.js';
-import type { Baseline } from '../environments/manifest.js';
+import type { Experiment, RewardSummary } from '../domain/records.js';
+import type { Baseline, Manifest } from '../environments/manifest.js';
 
 export function mean(values: readonly number[]): number {
   return values.reduce((sum, value) => sum + value, 0) / values.length;
@@ -18,7 +18,14 @@ export function summarizeReward(values: readonly number[], metric: MetricSpec, b
   if (values.length === 0) throw new RangeError('summarizeReward needs at least one value');
   const value = mean(values);
   const summary: RewardSummary = {
-    metric: { name: metric.name, value, direction: metric.direction, std: sampleStd(values), seeds: values.length },
+    metric: {
+      name: metric.name,
+      value,
+      direction: metric.direction,
+      std: sampleStd(values),
+      seeds: values.length,
+      ...(metric.selfReported ? { selfReported: true } : {}),
+    },
     reward: rewardOf(value, metric),
   };
   if (baseline) {
@@ -28,9 +35,26 @@ export function summarizeReward(values: readonly number[], metric: MetricSpec, b
       delta: value - baseline.value,
       improved: isBetter(value, baseline.value, metric.direction),
       beyondNoise: Math.abs(value - baseline.value) > 2 * baseline.std,
+      profile: baseline.profile,
     };
   }
   return summary;
+}
+
+/**
+ * The one place an experiment's reward is decided, when it ends: the summary of its succeeded runs under the
+ * manifest's metric, compared with the baseline when that was measured with the experiment's profile. Undefined
+ * when no run succeeded. Everything that shows a reward reads what this stored on the experiment.
+ */
+export function experimentResult(
+  experiment: Pick<Experiment, 'runs' | 'profile'>,
+  manifest: Pick<Manifest, 'metric' | 'baseline'>,
+): RewardSummary | undefined {
+  const values = experiment.runs.filter((run) => run.state === 'succeeded').map((run) => run.metric as number);
+  if (values.length === 0) return undefined;
+  // A baseline measured under another profile (e.g. default vs smoke) is not comparable.
+  const baseline = manifest.baseline?.profile === experiment.profile ? manifest.baseline : undefined;
+  return summarizeReward(values, manifest.metric, baseline);
 }
 
 /** Outside the plausible range → the reason, else undefined. */

@@ -3,9 +3,9 @@ import { mkdir, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 
 import { ResearchError } from '../domain/errors.js';
+import type { JobStep, PersistedJob, RunHandle } from '../domain/job-handle.js';
 import type { Failure } from '../domain/records.js';
-import type { Executor, JobExit, JobSpec, RunHandle } from '../executors/executor.js';
-import { profileData, profileResources } from '../environments/manifest.js';
+import type { ProfileSettings } from '../environments/manifest.js';
 import type { Environment } from '../environments/registry.js';
 import {
   changedFrozen,
@@ -14,6 +14,8 @@ import {
   materializeHarness,
   materializeWorkspace,
 } from '../environments/workspace.js';
+import type { Executor, JobExit, JobSpec } from '../executors/executor.js';
+import { linkHomeData, sourceReadOnly } from '../environments/source.js';
 import { implausible } from '../reward/compute-reward.js';
 import { readResult } from '../reward/read-result.js';
 import { classifyExit, readLogTail } from './log-tail.js';
@@ -22,6 +24,8 @@ export interface RunRequest {
   jobId: string;
   environment: Environment;
   profile: string;
+  /** What `profile` gives the run (environment variables, resources, data), resolved once by the scheduler. */
+  settings: ProfileSettings;
   seed: number;
   changes: readonly ChangedFile[];
   python: string;
@@ -43,10 +47,10 @@ export interface RunRequest {
   devices: string[];
   /** The environment's data folder (`<dataDir>/<name>`): the manifest's data paths are relative to it. */
   dataDir: string;
-  /** Called with each step's handle (plus what resuming needs) as soon as the step has started. */
-  onStarted?: (handle: Record<string, unknown>) => void;
+  /** Called with each step's job (its handle plus what resuming needs) as soon as the step has started. */
+  onStarted?: (job: PersistedJob) => void;
   /** Carry on with a step an earlier daemon started, instead of starting the run afresh. */
-  resume?: ResumePoint;
+  resume?: PersistedJob;
   /** Says why a metric is implausible given the history of this environment, or undefined when it is plausible. */
   checkPlausible?: (metric: number) => Promise<string | undefined>;
 }
@@ -72,10 +76,15 @@ function fill(argv: readonly string[], values: Record<string, string>): string[]
   return argv.map((part) => part.replace(/\{(python|harness|workspace|out)\}/g, (_, key: string) => values[key] ?? ''));
 }
 
-async function runJob(request: RunRequest, spec: JobSpec, resumeWith: Omit<ResumePoint, 'handle'>): Promise<JobExit> {
+async function runJob(
+  request: RunRequest,
+  spec: JobSpec,
+  step: JobStep,
+  frozen: Record<string, string>,
+): Promise<JobExit> {
   if (request.detach?.aborted) throw detachedError();
   const handle = await request.executor.start(spec);
-  request.onStarted?.({ ...handle, ...resumeWith });
+  request.onStarted?.({ handle, step, frozen });
   return attachJob(request, handle);
 }
 
@@ -134,27 +143,10 @@ async function exitFailure(
   };
 }
 
-/** The handle of a step a previous daemon started, with what is needed to carry on after it. */
-export interface ResumePoint {
-  handle: RunHandle;
-  step: 'train' | 'evaluate';
-  /** Frozen-file hashes taken before training (for the tamper check after it). */
-  frozen: Record<string, string>;
-}
-
-/** The handle recorded for a step: the executor's, plus what a restarted daemon needs to resume the run. */
-export function resumePoint(recorded: Record<string, unknown> | undefined): ResumePoint | undefined {
-  if (!recorded || typeof recorded.jobId !== 'string' || typeof recorded.executor !== 'string') return undefined;
-  const { step, frozen, ...handle } = recorded as Record<string, unknown> & RunHandle;
-  if ((step !== 'train' && step !== 'evaluate') || typeof frozen !== 'object' || frozen === null) return undefined;
-  return { handle, step, frozen: frozen as Record<string, string> };
-}
-
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
-  const { environment, profile, resume } = request;
+  const { environment, profile, settings, resume } = request;
   const manifest = environment.manifest;
   const paths = runPaths(request.runDir);
-  const profileSettings = profile === 'default' ? undefined : manifest.profiles[profile];
   const env: Record<string, string> = {
     ...request.baseEnv,
     HOME: paths.home,
@@ -166,13 +158,13 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     GROUNDWORK_SEED: String(request.seed),
     GROUNDWORK_PROFILE: profile,
     GROUNDWORK_CHECKPOINT_DIR: paths.checkpoint,
-    ...(profileSettings?.env ?? {}),
+    ...settings.env,
   };
-  const data = profileData(manifest, profile);
+  const data = settings.data;
   const trainData = data.train ? join(request.dataDir, data.train) : undefined;
   const evaluateData = data.evaluate ? join(request.dataDir, data.evaluate) : undefined;
   if (trainData) env.GROUNDWORK_TRAIN_DATA = trainData;
-  const resources = profileResources(manifest, profile);
+  const resources = settings.resources;
   const splitEvaluation = manifest.evaluate !== undefined;
   const values = { python: request.python, harness: paths.harness, workspace: paths.workspace, out: paths.out };
   const trainLimit = resources.timeLimitSec;
@@ -187,6 +179,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       await rm(paths.out, { recursive: true, force: true });
       await Promise.all([paths.checkpoint, paths.home].map((dir) => mkdir(dir, { recursive: true })));
       await materializeWorkspace(environment, request.changes, paths.workspace);
+      await linkHomeData(environment, paths.home);
       frozenBefore = await hashFrozen(paths.workspace, manifest.frozen);
       if (!splitEvaluation) await mkdir(paths.out, { recursive: true });
       const missing = await missingData([trainData, splitEvaluation ? undefined : evaluateData]);
@@ -203,7 +196,11 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           resources,
           writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
           // The environment's own files are the source of every later workspace: training must not change them.
-          readOnly: [environment.dir, ...(trainData ? [trainData] : [])],
+          readOnly: [
+            environment.dir,
+            ...sourceReadOnly(environment, request.runDir),
+            ...(trainData ? [trainData] : []),
+          ],
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
           ...(request.runsRoot ? { private: { root: request.runsRoot, keep: request.runDir } } : {}),
@@ -213,7 +210,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
             ...(evaluateData ? [evaluateData] : []),
           ],
         },
-        { step: 'train', frozen: Object.fromEntries(frozenBefore) },
+        'train',
+        Object.fromEntries(frozenBefore),
       );
     }
     const trainFailure = await exitFailure(
@@ -246,6 +244,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
       // Evaluation gets a home of its own, created now, so nothing training left in its home runs here.
       await rm(paths.evaluateHome, { recursive: true, force: true });
       await mkdir(paths.evaluateHome, { recursive: true });
+      await linkHomeData(environment, paths.evaluateHome);
       // Anything the training code wrote where the result will go is discarded.
       await rm(paths.out, { recursive: true, force: true });
       await mkdir(paths.out, { recursive: true });
@@ -262,24 +261,32 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
             PYTHONPYCACHEPREFIX: join(paths.evaluateHome, 'pycache'),
             GROUNDWORK_OUT: paths.out,
             GROUNDWORK_HARNESS: paths.harness,
+            // What training printed, for harnesses that read the metric from it (self-reported metrics).
+            GROUNDWORK_TRAIN_LOG: paths.trainLog,
             ...(evaluateData ? { GROUNDWORK_EVAL_DATA: evaluateData } : {}),
           },
           logPath: paths.evaluateLog,
           timeLimitSec: limit,
           resources,
-          writable: [paths.out, paths.evaluateHome],
+          // The harness copy is writable so the harness can delete its held-out files (heldOut) once it has read
+          // them, before it starts the code being evaluated.
+          writable: [paths.out, paths.evaluateHome, paths.harness],
           readOnly: [
             environment.dir,
             paths.workspace,
             paths.checkpoint,
-            paths.harness,
+            paths.trainLog,
+            ...sourceReadOnly(environment, request.runDir),
             ...(evaluateData ? [evaluateData] : []),
           ],
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
           ...(request.runsRoot ? { private: { root: request.runsRoot, keep: request.runDir } } : {}),
+          // The environment's own harness folder (held-out files included): the evaluation uses its copy only.
+          ...(manifest.harness ? { hidden: [join(environment.dir, manifest.harness)] } : {}),
         },
-        { step: 'evaluate', frozen: {} },
+        'evaluate',
+        {},
       );
     }
     const evaluateFailure = await exitFailure(

@@ -1,4 +1,6 @@
-// The narrow port a search strategy sees: propose, evaluate, look at the population. Types only.
+// The strategy seam: the SearchStrategy contract and the narrow SearchContext port it drives. Types only.
+import type { z } from 'zod';
+
 import type { Direction } from '../domain/metric.js';
 import type { Experiment, FailureCategory, Idea, PromptKind } from '../domain/records.js';
 import type { Logger } from '../util/logger.js';
@@ -32,4 +34,30 @@ export interface SearchContext {
   population(): readonly Evaluation[];
   /** Records progress (current epoch) in the store. */
   setEpoch(epoch: number): Promise<void>;
+}
+
+export interface SearchOutcome {
+  best?: Evaluation;
+  evaluated: number;
+}
+
+/** run_search's common settings, in the strategy-neutral terms a caller uses. */
+export interface StrategySettings {
+  epochs?: number;
+  batchSize?: number;
+  /** Most experiments to run. */
+  budget?: number;
+}
+
+/** An algorithm that drives a SearchContext; strategies/ implements it, and the search runner is given them. */
+export interface SearchStrategy<Options = unknown> {
+  readonly name: string;
+  readonly description: string;
+  readonly options: z.ZodType<Options>;
+  /**
+   * The common settings as this strategy's options, merged over `options` (the caller's own, by name); throws
+   * bad_input for settings it cannot honour. Its defaults stay with the strategy.
+   */
+  fromSettings(settings: StrategySettings, options: Record<string, unknown>): Record<string, unknown>;
+  run(context: SearchContext, options: Options): Promise<SearchOutcome>;
 }

@@ -3,30 +3,27 @@ import { z } from 'zod';
 
 import { errorMessage, ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { MAX_IDEAS_PER_CALL } from '../domain/limits.js';
 import { rewardOf } from '../domain/metric.js';
 import { type Idea, SCHEMA_VERSION, type Search } from '../domain/records.js';
-import { isEnded } from '../scheduler/scheduler.js';
+import { isEnded } from '../domain/states.js';
+import { DEFAULT_PROFILE } from '../environments/manifest.js';
 import type { SearchRunner, ServiceDeps, StartSearchInput } from '../services/deps.js';
 import { runExperiment } from '../services/experiments.js';
 import { proposeIdeas } from '../services/ideas.js';
 import { implementIdea } from '../services/implementations.js';
+import { getSearch } from '../services/inspect.js';
 import { createRandom } from '../util/random.js';
 import { createLlmBudget, takeBudgetOption } from './llm-budget.js';
-import type { Evaluation, SearchContext } from './search-context.js';
+import type { Evaluation, SearchContext, SearchStrategy } from './search-context.js';
 
-/** What the runner needs of a strategy (strategies/ is injected, never imported here). */
-export interface StrategyLike {
-  readonly name: string;
-  readonly options: z.ZodType<unknown>;
-  run(context: SearchContext, options: unknown): Promise<{ evaluated: number }>;
-}
-
-export function createSearchRunner(deps: ServiceDeps, strategies: Record<string, StrategyLike>): SearchRunner {
+/** `strategies` is injected (by name): src/ never imports strategies/. */
+export function createSearchRunner(deps: ServiceDeps, strategies: Record<string, SearchStrategy>): SearchRunner {
   const live = new Map<string, { controller: AbortController; done: Promise<Search> }>();
 
   const execute = async (
     search: Search,
-    strategy: StrategyLike,
+    strategy: SearchStrategy,
     options: unknown,
     input: StartSearchInput,
     signal: AbortSignal,
@@ -62,9 +59,10 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       let experiment = await deps.scheduler.waitFor(queued.id, { signal });
       signal.removeEventListener('abort', onAbort);
       if (!isEnded(experiment)) experiment = await deps.scheduler.cancel(queued.id);
-      const value = experiment.result?.metric.value;
-      return experiment.state === 'succeeded' && value !== undefined
-        ? { idea, implementationId: implementation.id, experiment, metric: value, reward: rewardOf(value, metric) }
+      // The metric and reward as the scheduler stored them when the experiment ended (reward/compute-reward.ts).
+      const result = experiment.result;
+      return experiment.state === 'succeeded' && result
+        ? { idea, implementationId: implementation.id, experiment, metric: result.metric.value, reward: result.reward }
         : {
             idea,
             implementationId: implementation.id,
@@ -83,21 +81,27 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       signal,
       log: deps.log.child(`search:${search.id}`),
       async propose(request) {
-        signal.throwIfAborted();
-        await budget.assertAvailable();
-        return proposeIdeas(
-          deps,
-          {
-            environment: search.environment,
-            count: request.count,
-            kind: request.kind,
-            parentIds: request.parents?.map((parent) => parent.idea.id),
-            searchId: search.id,
-            epoch: request.epoch,
-            seed: (input.seed ?? 1) * 1000 + population.length + request.epoch,
-          },
-          signal,
-        );
+        const ideas: Idea[] = [];
+        // One proposal call asks for at most MAX_IDEAS_PER_CALL ideas: a bigger batch takes several calls.
+        for (let offset = 0; offset < request.count; offset += MAX_IDEAS_PER_CALL) {
+          signal.throwIfAborted();
+          await budget.assertAvailable();
+          const proposed = await proposeIdeas(
+            deps,
+            {
+              environment: search.environment,
+              count: Math.min(MAX_IDEAS_PER_CALL, request.count - offset),
+              kind: request.kind,
+              parentIds: request.parents?.map((parent) => parent.idea.id),
+              searchId: search.id,
+              epoch: request.epoch,
+              seed: (input.seed ?? 1) * 1000 + population.length + request.epoch + offset,
+            },
+            signal,
+          );
+          ideas.push(...proposed);
+        }
+        return ideas;
       },
       async evaluate(ideas) {
         // One idea's infrastructure error (e.g. the model's API is down) fails that idea, not its siblings.
@@ -156,7 +160,7 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
         options: {
           ...(parsed.data as Record<string, unknown>),
           ...(budgetUsd === undefined ? {} : { budgetUsd }),
-          profile: input.profile ?? 'default',
+          profile: input.profile ?? DEFAULT_PROFILE,
           seed: input.seed ?? 1,
         },
         state: 'running',
@@ -176,9 +180,7 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
     async wait(searchId) {
       const running = live.get(searchId);
       if (running) return running.done;
-      const search = await deps.store.searches.get(searchId);
-      if (!search) throw new ResearchError('not_found', `no search ${searchId}`);
-      return search;
+      return getSearch(deps, searchId);
     },
     async cancel(searchId) {
       const running = live.get(searchId);
@@ -186,9 +188,7 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
         running.controller.abort();
         return running.done;
       }
-      const search = await deps.store.searches.get(searchId);
-      if (!search) throw new ResearchError('not_found', `no search ${searchId}`);
-      return search;
+      return getSearch(deps, searchId);
     },
     async close() {
       for (const running of live.values()) running.controller.abort();

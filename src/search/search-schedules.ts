@@ -5,6 +5,7 @@ import Bree from 'bree';
 import { errorMessage, ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { type Schedule, SCHEMA_VERSION, type Search } from '../domain/records.js';
+import { isActive } from '../domain/states.js';
 import type { ScheduleSearchInput, SearchRunner, SearchSchedules } from '../services/deps.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
@@ -64,7 +65,7 @@ export function createSearchSchedules(deps: { store: Store; runner: SearchRunner
       const last = schedule.searchIds.at(-1);
       const previous = last ? await deps.store.searches.get(last) : undefined;
       if (cancelled.has(id)) return;
-      if (previous?.state === 'running') {
+      if (previous && isActive(previous)) {
         log.info('schedule due while its previous search still runs; skipped this tick', { id, search: last });
         return;
       }

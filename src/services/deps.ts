@@ -2,7 +2,8 @@
 import type { Config } from '../config/schema.js';
 import type { Schedule, Search } from '../domain/records.js';
 import type { Environment, EnvironmentRegistry } from '../environments/registry.js';
-import type { EditWriter, IdeaProvider } from '../llm/provider.js';
+import type { Ideator } from '../ideation/ideator.js';
+import type { Implementer } from '../implementer/implementer.js';
 import type { Scheduler } from '../scheduler/scheduler.js';
 import type { Store } from '../store/store.js';
 import type { Logger } from '../util/logger.js';
@@ -12,8 +13,8 @@ export interface ServiceDeps {
   store: Store;
   environments: EnvironmentRegistry;
   scheduler: Scheduler;
-  ideaProvider: IdeaProvider;
-  editWriter: EditWriter;
+  ideator: Ideator;
+  implementer: Implementer;
   log: Logger;
   /** Interpreter for an environment (and for syntax pre-flight). */
   resolvePython(environment: Environment): Promise<string>;

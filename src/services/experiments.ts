@@ -1,11 +1,9 @@
 // Use cases: queue an implementation as an experiment, follow it, cancel it.
-import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
-
 import { ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { type Experiment, SCHEMA_VERSION } from '../domain/records.js';
-import type { ChangedFile } from '../environments/workspace.js';
+import { MAX_SEED, MAX_SEEDS, Seeds } from '../domain/limits.js';
+import { type Experiment, type ExperimentState, SCHEMA_VERSION } from '../domain/records.js';
+import { DEFAULT_PROFILE, profileSettings } from '../environments/manifest.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface RunExperimentInput {
@@ -14,8 +12,6 @@ export interface RunExperimentInput {
   profile?: string;
   searchId?: string;
 }
-
-export const MAX_SEEDS = 10;
 
 export async function runExperiment(deps: ServiceDeps, input: RunExperimentInput): Promise<Experiment> {
   const implementation = await deps.store.implementations.get(input.implementationId);
@@ -32,18 +28,18 @@ export async function runExperiment(deps: ServiceDeps, input: RunExperimentInput
     );
   }
   const seeds = input.seeds ?? [0];
-  if (seeds.length < 1 || seeds.length > MAX_SEEDS || seeds.some((seed) => !Number.isInteger(seed) || seed < 0)) {
+  if (!Seeds.safeParse(seeds).success) {
     throw new ResearchError(
       'bad_input',
-      `seeds must be 1 to ${MAX_SEEDS} non-negative integers; got ${JSON.stringify(seeds)}`,
+      `seeds must be 1 to ${MAX_SEEDS} integers from 0 to ${MAX_SEED}; got ${JSON.stringify(seeds)}`,
     );
   }
   const environment = await deps.environments.get(implementation.environment);
-  const profile = input.profile ?? 'default';
-  if (profile !== 'default' && !environment.manifest.profiles[profile]) {
+  const profile = input.profile ?? DEFAULT_PROFILE;
+  if (!profileSettings(environment.manifest, profile)) {
     throw new ResearchError(
       'bad_input',
-      `environment ${environment.manifest.name} has no profile "${profile}"; profiles: default, ${Object.keys(environment.manifest.profiles).join(', ')}`,
+      `environment ${environment.manifest.name} has no profile "${profile}"; profiles: ${DEFAULT_PROFILE}, ${Object.keys(environment.manifest.profiles).join(', ')}`,
     );
   }
   const now = new Date().toISOString();
@@ -71,17 +67,18 @@ export async function getExperiment(deps: ServiceDeps, id: string): Promise<Expe
   return experiment;
 }
 
-/** The changed files of an implementation, read back from its artifacts. */
-export async function loadChanges(
-  deps: Pick<ServiceDeps, 'store' | 'config'>,
-  implementationId: string,
-): Promise<ChangedFile[]> {
-  const implementation = await deps.store.implementations.get(implementationId);
-  if (!implementation) throw new ResearchError('not_found', `no implementation ${implementationId}`);
-  return Promise.all(
-    implementation.changes.map(async (change) => ({
-      path: change.path,
-      content: change.artifact === null ? null : await readFile(join(deps.config.home, change.artifact), 'utf8'),
-    })),
+export interface ExperimentFilter {
+  state?: ExperimentState;
+  searchId?: string;
+  environment?: string;
+}
+
+/** The experiments that match every filter given, in store order. */
+export function listExperiments(deps: ServiceDeps, filter: ExperimentFilter = {}): Promise<Experiment[]> {
+  return deps.store.experiments.list(
+    (e) =>
+      (filter.state === undefined || e.state === filter.state) &&
+      (filter.searchId === undefined || e.searchId === filter.searchId) &&
+      (filter.environment === undefined || e.environment === filter.environment),
   );
 }

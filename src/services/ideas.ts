@@ -1,10 +1,12 @@
-// Use case: propose ideas for an environment with the configured idea provider, and store them.
+// Use case: propose ideas for an environment with the configured ideator, and store them.
 import { ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { IdeaCount, MAX_IDEAS_PER_CALL } from '../domain/limits.js';
 import { type Idea, type PromptKind, SCHEMA_VERSION } from '../domain/records.js';
-import type { IdeaOutcome } from '../llm/provider.js';
+import { readEditableFiles } from '../environments/environment-files.js';
+import type { IdeaOutcome } from '../ideation/ideator.js';
 import type { ServiceDeps } from './deps.js';
-import { readEditableFiles } from './environment-files.js';
+import { IMPORTED_PROVIDER } from './import-results.js';
 
 export interface ProposeIdeasInput {
   environment: string;
@@ -16,8 +18,6 @@ export interface ProposeIdeasInput {
   epoch?: number;
   seed?: number;
 }
-
-export const MAX_IDEAS_PER_CALL = 50;
 
 /** Ideas with their latest experiment (or why no edit could be made), in the order given. */
 export async function outcomesOf(deps: ServiceDeps, ideas: readonly Idea[]): Promise<IdeaOutcome[]> {
@@ -39,7 +39,7 @@ export async function outcomesOf(deps: ServiceDeps, ideas: readonly Idea[]): Pro
 
 export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, signal?: AbortSignal): Promise<Idea[]> {
   const count = input.count ?? 5;
-  if (!Number.isInteger(count) || count < 1 || count > MAX_IDEAS_PER_CALL) {
+  if (!IdeaCount.safeParse(count).success) {
     throw new ResearchError('bad_input', `count must be an integer from 1 to ${MAX_IDEAS_PER_CALL}; got ${count}`);
   }
   const environment = await deps.environments.get(input.environment);
@@ -55,11 +55,15 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
     }
     parents.push(parent);
   }
+  // A search sees its own ideas, plus what was tried before groundwork (an imported results.tsv).
   const history = await deps.store.ideas.list((idea) =>
-    input.searchId ? idea.searchId === input.searchId : idea.environment === input.environment,
+    input.searchId
+      ? idea.searchId === input.searchId ||
+        (idea.environment === input.environment && idea.origin.provider === IMPORTED_PROVIDER)
+      : idea.environment === input.environment,
   );
   const kind = input.kind ?? (parents.length > 0 ? 'exploit' : 'seed');
-  const proposed = await deps.ideaProvider.propose(
+  const proposed = await deps.ideator.propose(
     {
       manifest: environment.manifest,
       files: await readEditableFiles(environment),
@@ -81,7 +85,7 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
       environment: input.environment,
       title: proposal.title,
       text: proposal.text,
-      origin: { provider: deps.ideaProvider.name, model: proposal.model ?? deps.ideaProvider.model, kind },
+      origin: { provider: deps.ideator.name, model: proposal.model ?? deps.ideator.model, kind },
       parentIds: proposal.parentIds ?? parents.map((parent) => parent.id),
       ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
       ...(input.searchId ? { searchId: input.searchId } : {}),

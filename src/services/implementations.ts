@@ -1,17 +1,17 @@
 // Use case: turn an idea into a checked edit (the configured implementer's N×R sample chains, or the caller's own edit).
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
 
 import { errorMessage, ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
+import { MAX_EDIT_CHARS } from '../domain/limits.js';
 import { type EditAttempt, type Idea, type Implementation, SCHEMA_VERSION } from '../domain/records.js';
-import { canonicalDiff, checkPythonSyntax, planEdit } from '../edits/index.js';
-import type { Environment } from '../environments/registry.js';
+import { readEditableFiles } from '../environments/environment-files.js';
+import { type CheckedEdit, checkEdit } from '../implementer/check-edit.js';
+import { asWrittenEdit } from '../implementer/implementer.js';
 import { runSampleChains } from '../implementer/sample-chains.js';
-import { asWrittenEdit } from '../llm/provider.js';
 import { writeArtifact } from '../store/artifacts.js';
 import type { ServiceDeps } from './deps.js';
-import { protectedGlobs, readEditableFiles } from './environment-files.js';
 
 export interface ImplementIdeaInput {
   ideaId?: string;
@@ -22,9 +22,10 @@ export interface ImplementIdeaInput {
   edit?: string;
 }
 
-export const MAX_EDIT_CHARS = 400_000;
-
 async function resolveIdea(deps: ServiceDeps, input: ImplementIdeaInput): Promise<Idea> {
+  if (input.ideaId !== undefined && input.idea !== undefined) {
+    throw new ResearchError('bad_input', 'give either idea_id or idea (with environment), not both');
+  }
   if (input.ideaId) {
     const idea = await deps.store.ideas.get(input.ideaId);
     if (!idea)
@@ -35,7 +36,10 @@ async function resolveIdea(deps: ServiceDeps, input: ImplementIdeaInput): Promis
     return idea;
   }
   if (!input.idea || !input.environment) {
-    throw new ResearchError('bad_input', 'give either ideaId, or idea (its text) together with environment');
+    throw new ResearchError(
+      'bad_input',
+      'give idea_id (from propose_idea), or idea (your idea text) together with environment (from list_environments)',
+    );
   }
   await deps.environments.get(input.environment);
   const idea: Idea = {
@@ -50,43 +54,6 @@ async function resolveIdea(deps: ServiceDeps, input: ImplementIdeaInput): Promis
   };
   await deps.store.ideas.put(idea);
   return idea;
-}
-
-interface CheckedEdit {
-  changes: { path: string; before: string | null; after: string | null }[];
-  diff: string;
-}
-
-/** Plan the edit against the pristine environment, then syntax-check changed Python files. */
-async function checkEdit(deps: ServiceDeps, environment: Environment, text: string): Promise<CheckedEdit> {
-  const plan = await planEdit(environment.dir, text, {
-    frozen: protectedGlobs(environment),
-    editable: environment.manifest.editable,
-  });
-  const python = plan.changes.filter((change) => change.path.endsWith('.py') && change.after !== null);
-  if (python.length > 0) {
-    const scratch = await mkdtemp(join(deps.config.home, 'tmp', 'syntax-'));
-    try {
-      for (const change of python) {
-        await mkdir(dirname(join(scratch, change.path)), { recursive: true });
-        await writeFile(join(scratch, change.path), change.after as string);
-      }
-      const errors = await checkPythonSyntax(
-        scratch,
-        python.map((change) => change.path),
-        await deps.resolvePython(environment),
-      );
-      if (errors.length > 0) {
-        throw new ResearchError(
-          'preflight_failed',
-          `the edited code does not compile:\n${errors.map((e) => `${e.file}: ${e.error}`).join('\n')}`,
-        );
-      }
-    } finally {
-      await rm(scratch, { recursive: true, force: true });
-    }
-  }
-  return { changes: plan.changes, diff: canonicalDiff(plan.changes) };
 }
 
 export async function implementIdea(
@@ -106,9 +73,9 @@ export async function implementIdea(
   const id = newId('impl');
   const files = await readEditableFiles(environment);
   const client = input.edit !== undefined;
-  const implementer = client ? 'client' : deps.editWriter.name;
-  // A client's edit is one attempt; a deterministic writer would only repeat itself.
-  const single = client || deps.editWriter.deterministic === true;
+  const implementer = client ? 'client' : deps.implementer.name;
+  // A client's edit is one attempt; a deterministic implementer would only repeat itself.
+  const single = client || deps.implementer.deterministic === true;
   const outcome = await runSampleChains({
     samples: single ? 1 : deps.config.llm.implementer.samples,
     revisions: single ? 0 : deps.config.llm.implementer.revisions,
@@ -117,12 +84,16 @@ export async function implementIdea(
       client
         ? { text: input.edit as string }
         : asWrittenEdit(
-            await deps.editWriter.writeEdit(
+            await deps.implementer.writeEdit(
               { manifest: environment.manifest, files, idea, previous: history.at(-1), history, implementationId: id },
               { signal: chainSignal },
             ),
           ),
-    check: (text) => checkEdit(deps, environment, text),
+    check: (text) =>
+      checkEdit(environment, text, {
+        tmpDir: join(deps.config.home, 'tmp'),
+        python: () => deps.resolvePython(environment),
+      }),
     isFeedback: (error): error is ResearchError =>
       ResearchError.is(error, 'edit_refused') || ResearchError.is(error, 'preflight_failed'),
   });
@@ -139,7 +110,7 @@ export async function implementIdea(
     });
   }
   const model =
-    outcome.winner?.attempt.model ?? attempts.find((attempt) => attempt.model)?.model ?? deps.editWriter.model;
+    outcome.winner?.attempt.model ?? attempts.find((attempt) => attempt.model)?.model ?? deps.implementer.model;
   if (outcome.winner) {
     return saveReady(deps, {
       id,

@@ -5,12 +5,12 @@ import { isAbsolute, join } from 'node:path';
 import { runsDir } from '../config/runs-dir.js';
 import { ResearchError } from '../domain/errors.js';
 import type { Implementation, Search } from '../domain/records.js';
+import { protectedGlobs } from '../environments/environment-files.js';
 import type { Environment } from '../environments/registry.js';
 import { listFiles } from '../environments/workspace.js';
 import { readArtifact } from '../store/artifacts.js';
 import { firstMatch } from '../util/glob.js';
 import type { ServiceDeps } from './deps.js';
-import { protectedGlobs } from './environment-files.js';
 
 export interface EnvironmentFileInfo {
   path: string;

@@ -16,6 +16,8 @@ export interface LeaderboardRow {
   improved?: boolean;
   /** The difference from the baseline exceeds twice the baseline's seed spread. */
   beyondNoise?: boolean;
+  /** The code being edited printed the metric (read from its log); no frozen harness measured it. */
+  selfReported?: boolean;
   failure?: string;
 }
 
@@ -48,6 +50,7 @@ export async function leaderboard(
           delta: experiment.result.baseline?.delta,
           improved: experiment.result.baseline?.improved,
           beyondNoise: experiment.result.baseline?.beyondNoise,
+          ...(experiment.result.metric.selfReported ? { selfReported: true } : {}),
         }
       : {}),
     ...(experiment.failure ? { failure: `${experiment.failure.category}: ${experiment.failure.message}` } : {}),

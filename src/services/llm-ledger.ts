@@ -1,5 +1,6 @@
 // Use cases over the cost ledger and outcomes: what models cost (per search, per model) and how often ideas run.
 import type { Idea, Implementation, LlmCall } from '../domain/records.js';
+import { isEnded } from '../domain/states.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface CostTotals {
@@ -119,7 +120,8 @@ export async function executionRates(
     else state.implemented = true;
     for (const experiment of experiments.filter((e) => e.implementationId === implementation.id)) {
       if (experiment.state === 'succeeded') state.succeeded = true;
-      if (experiment.state === 'succeeded' || experiment.state === 'failed') state.settled = true;
+      // A cancelled run says nothing about the idea: it leaves the idea unsettled.
+      if (isEnded(experiment) && experiment.state !== 'cancelled') state.settled = true;
     }
   }
   return [...perGroup.entries()]

@@ -1,9 +1,16 @@
 // The application API that the CLI, MCP tools and HTTP API call. One object, thin methods over use cases.
 import type { Experiment, Idea, Implementation, Schedule, Search } from '../domain/records.js';
+import type { RlRun } from '../domain/rl-records.js';
 import type { Environment, EnvironmentListing } from '../environments/registry.js';
 import type { ScheduleSearchInput, SearchRunner, SearchSchedules, ServiceDeps, StartSearchInput } from './deps.js';
 import { runBaseline, type RunBaselineInput } from './baseline.js';
-import { getExperiment, runExperiment, type RunExperimentInput } from './experiments.js';
+import {
+  type ExperimentFilter,
+  getExperiment,
+  listExperiments,
+  runExperiment,
+  type RunExperimentInput,
+} from './experiments.js';
 import { proposeIdeas, type ProposeIdeasInput } from './ideas.js';
 import { implementIdea, type ImplementIdeaInput } from './implementations.js';
 import {
@@ -17,9 +24,19 @@ import {
   readImplementationDiff,
 } from './inspect.js';
 import { leaderboard, type LeaderboardRow } from './leaderboard.js';
+import { getRlRun, listRlRuns, type RlRunView } from './rl-runs.js';
+import { addEnvironment, type AddEnvironmentOptions, type AddEnvironmentResult } from './add-environment.js';
+import { exportResult, type ExportInput, type ExportResult } from './export-result.js';
+import { recordBaseline } from './record-baseline.js';
+import { allowedRoots } from '../config/environment-roots.js';
+import type { InitOptions } from '../environments/init/options.js';
+import type { Baseline } from '../environments/manifest.js';
 import { type CostFilter, type CostReport, type ExecutionRate, executionRates, llmCosts } from './llm-ledger.js';
 
 export interface ResearchServices {
+  /** An RL run on the ideator (rl/) with its per-epoch metrics. */
+  getRlRun(id: string): Promise<RlRunView>;
+  listRlRuns(): Promise<RlRun[]>;
   listEnvironments(): Promise<EnvironmentListing>;
   getEnvironment(name: string): Promise<Environment>;
   proposeIdeas(input: ProposeIdeasInput, signal?: AbortSignal): Promise<Idea[]>;
@@ -46,7 +63,8 @@ export interface ResearchServices {
   checkSetup(environment: string): Promise<{ python: string }>;
   getIdea(id: string): Promise<Idea | undefined>;
   listSearches(): Promise<Search[]>;
-  listExperiments(filter?: { state?: Experiment['state'] }): Promise<Experiment[]>;
+  /** Experiments matching every filter given (state, search, environment), in store order. */
+  listExperiments(filter?: ExperimentFilter): Promise<Experiment[]>;
   /** Every file of an environment, with whether an edit may touch it. */
   listEnvironmentFiles(environment: string): Promise<EnvironmentFileInfo[]>;
   /** One text file of an environment (relative path; no escaping the folder). */
@@ -60,6 +78,14 @@ export interface ResearchServices {
   /** Model calls recorded in the cost ledger, totalled overall and per model (optionally for one search or idea). */
   llmCosts(filter?: CostFilter): Promise<CostReport>;
   /** Per implementer (or ideator) model: of the ideas it handled, how many reached a valid run. */
+  /** Makes an environment from the user's repository (env init); `allowedRoots` limits where it may be (MCP). */
+  addEnvironment(input: InitOptions, options?: AddEnvironmentOptions): Promise<AddEnvironmentResult>;
+  /** Records a succeeded run of the unchanged code as its (env init) environment's baseline. */
+  recordBaseline(experimentId: string): Promise<Baseline>;
+  /** Commits a winning experiment's diff (or a search's best) to a new branch of a git repository. */
+  exportResult(input: ExportInput, options?: { allowedRoots?: readonly string[] }): Promise<ExportResult>;
+  /** Folders add_environment and export_result may use besides the client's MCP roots (environments.allowedRoots). */
+  allowedRoots(): string[];
   executionRates(filter?: {
     searchId?: string;
     environment?: string;
@@ -73,6 +99,8 @@ export function createResearchServices(
   schedules: SearchSchedules,
 ): ResearchServices {
   return {
+    getRlRun: (id) => getRlRun(deps, id),
+    listRlRuns: () => listRlRuns(deps),
     listEnvironments: () => deps.environments.list(),
     getEnvironment: (name) => deps.environments.get(name),
     proposeIdeas: (input, signal) => proposeIdeas(deps, input, signal),
@@ -108,8 +136,7 @@ export function createResearchServices(
     },
     getIdea: (id) => deps.store.ideas.get(id),
     listSearches: () => deps.store.searches.list(),
-    listExperiments: (filter = {}) =>
-      deps.store.experiments.list((e) => filter.state === undefined || e.state === filter.state),
+    listExperiments: (filter) => listExperiments(deps, filter),
     listEnvironmentFiles: async (name) => listEnvironmentFiles(await deps.environments.get(name)),
     readEnvironmentFile: async (name, path) => readEnvironmentFile(await deps.environments.get(name), path),
     getImplementation: (id) => getImplementation(deps, id),
@@ -118,5 +145,9 @@ export function createResearchServices(
     getSearch: (id) => getSearch(deps, id),
     llmCosts: (filter) => llmCosts(deps, filter),
     executionRates: (filter) => executionRates(deps, filter),
+    addEnvironment: (input, options) => addEnvironment(deps, input, options),
+    recordBaseline: (id) => recordBaseline(deps, id),
+    exportResult: (input, options) => exportResult(deps, input, options?.allowedRoots),
+    allowedRoots: () => allowedRoots(deps.config),
   };
 }

@@ -3,6 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { isAbsolute, join, posix, relative, resolve, sep } from 'node:path';
 
 import { ResearchError } from '../domain/errors.js';
+import type { Implementation } from '../domain/records.js';
 import { atomicWrite } from '../util/atomic-write.js';
 import { rethrowIfUnwritable } from './fs-errors.js';
 
@@ -35,6 +36,19 @@ export async function readArtifact(dataDir: string, relativePath: string): Promi
     throw new ResearchError('bad_input', `${relativePath} is not an artifact path (artifacts/<id>/<name>)`);
   }
   return readFile(file, 'utf8');
+}
+
+/** An implementation's changed files with their new content, read back from its artifacts (null: deleted). */
+export async function readChangedFiles(
+  dataDir: string,
+  implementation: Pick<Implementation, 'changes'>,
+): Promise<{ path: string; content: string | null }[]> {
+  return Promise.all(
+    implementation.changes.map(async (change) => ({
+      path: change.path,
+      content: change.artifact === null ? null : await readFile(join(dataDir, change.artifact), 'utf8'),
+    })),
+  );
 }
 
 function relativeArtifactPath(id: string, name: string): string {

@@ -13,6 +13,7 @@ import {
   type Search,
   SCHEMA_VERSION,
 } from '../domain/records.js';
+import type { RlEpoch, RlRollout, RlRun } from '../domain/rl-records.js';
 import { type Lock, acquireLock } from './lock.js';
 import { readMeta, writeMeta } from './meta.js';
 import type { SegmentStorage } from './segment.js';
@@ -55,16 +56,30 @@ async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise
     segmentSize,
     openStorage: lowdbSegment,
   });
-  const [ideas, implementations, experiments, searches, llmCalls, schedules] = await Promise.all([
-    SegmentedRepository.open<Idea>(collection('ideas')),
-    SegmentedRepository.open<Implementation>(collection('implementations')),
-    SegmentedRepository.open<Experiment>(collection('experiments')),
-    SegmentedRepository.open<Search>(collection('searches')),
-    SegmentedRepository.open<LlmCall>(collection('llmCalls')),
-    SegmentedRepository.open<Schedule>(collection('schedules')),
-  ]);
+  const [ideas, implementations, experiments, searches, llmCalls, schedules, rlRuns, rlEpochs, rlRollouts] =
+    await Promise.all([
+      SegmentedRepository.open<Idea>(collection('ideas')),
+      SegmentedRepository.open<Implementation>(collection('implementations')),
+      SegmentedRepository.open<Experiment>(collection('experiments')),
+      SegmentedRepository.open<Search>(collection('searches')),
+      SegmentedRepository.open<LlmCall>(collection('llmCalls')),
+      SegmentedRepository.open<Schedule>(collection('schedules')),
+      SegmentedRepository.open<RlRun>(collection('rlRuns')),
+      SegmentedRepository.open<RlEpoch>(collection('rlEpochs')),
+      SegmentedRepository.open<RlRollout>(collection('rlRollouts')),
+    ]);
   if (!meta || meta.schemaVersion < SCHEMA_VERSION) await writeMeta(metaFile, meta);
-  const repositories = [ideas, implementations, experiments, searches, llmCalls, schedules];
+  const repositories = [
+    ideas,
+    implementations,
+    experiments,
+    searches,
+    llmCalls,
+    schedules,
+    rlRuns,
+    rlEpochs,
+    rlRollouts,
+  ];
   let closing: Promise<void> | undefined;
   return {
     ideas,
@@ -73,6 +88,9 @@ async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise
     searches,
     llmCalls,
     schedules,
+    rlRuns,
+    rlEpochs,
+    rlRollouts,
     close: () =>
       (closing ??= (async () => {
         try {

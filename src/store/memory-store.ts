@@ -1,6 +1,7 @@
 // The in-memory Store: same behaviour as the file store, nothing on disk. For tests and dry runs.
 import { ResearchError } from '../domain/errors.js';
 import type { Experiment, Idea, Implementation, LlmCall, Schedule, Search } from '../domain/records.js';
+import type { RlEpoch, RlRollout, RlRun } from '../domain/rl-records.js';
 import { copyRecord, snapshotRecord } from './record-copy.js';
 import type { Repository, Store } from './store.js';
 
@@ -46,6 +47,9 @@ export function createMemoryStore(): Store {
     searches: new MemoryRepository<Search>('searches'),
     llmCalls: new MemoryRepository<LlmCall>('llmCalls'),
     schedules: new MemoryRepository<Schedule>('schedules'),
+    rlRuns: new MemoryRepository<RlRun>('rlRuns'),
+    rlEpochs: new MemoryRepository<RlEpoch>('rlEpochs'),
+    rlRollouts: new MemoryRepository<RlRollout>('rlRollouts'),
     close: async () => {},
   };
 }

@@ -1,5 +1,6 @@
 // The Store seam: small repositories of JSON records. Bulky artifacts live as files (see artifacts).
 import type { Experiment, Idea, Implementation, LlmCall, Schedule, Search } from '../domain/records.js';
+import type { RlEpoch, RlRollout, RlRun } from '../domain/rl-records.js';
 
 /** A collection of records keyed by `id`. `put` inserts or replaces; it is durable when it resolves. */
 export interface Repository<T extends { id: string }> {
@@ -18,9 +19,23 @@ export interface Store {
   /** The cost ledger: one record per model request. */
   readonly llmCalls: Repository<LlmCall>;
   readonly schedules: Repository<Schedule>;
+  /** RL on the ideator (rl/): runs, their epochs and every rollout. */
+  readonly rlRuns: Repository<RlRun>;
+  readonly rlEpochs: Repository<RlEpoch>;
+  readonly rlRollouts: Repository<RlRollout>;
   /** Flushes pending writes and releases the data directory. */
   close(): Promise<void>;
 }
 
-export const COLLECTIONS = ['ideas', 'implementations', 'experiments', 'searches', 'llmCalls', 'schedules'] as const;
+export const COLLECTIONS = [
+  'ideas',
+  'implementations',
+  'experiments',
+  'searches',
+  'llmCalls',
+  'schedules',
+  'rlRuns',
+  'rlEpochs',
+  'rlRollouts',
+] as const;
 export type CollectionName = (typeof COLLECTIONS)[number];

@@ -7,6 +7,9 @@ import {
   makeIdea,
   makeImplementation,
   makeLlmCall,
+  makeRlEpoch,
+  makeRlRollout,
+  makeRlRun,
   makeSchedule,
   makeSearch,
 } from '../fixtures/store/records.js';
@@ -27,6 +30,9 @@ const MAKERS: Record<CollectionName, (id: string) => AnyRecord> = {
   searches: (id) => makeSearch(id),
   llmCalls: (id) => makeLlmCall(id),
   schedules: (id) => makeSchedule(id),
+  rlRuns: (id) => makeRlRun(id),
+  rlEpochs: (id) => makeRlEpoch(id),
+  rlRollouts: (id) => makeRlRollout(id),
 };
 
 function repo(store: Store, name: CollectionName): Repository<AnyRecord> {

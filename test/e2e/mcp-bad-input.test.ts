@@ -189,7 +189,7 @@ describe('cancellation', () => {
     const writing = new Promise<void>((resolve) => (started = resolve));
     const server = await createTestServer({
       overrides: {
-        editWriter: {
+        implementer: {
           name: 'slow',
           writeEdit: (_request, options) =>
             new Promise<string>((_resolve, reject) => {

@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 import { ResearchError } from '../../src/domain/errors.js';
+import type { SlurmHandle } from '../../src/domain/job-handle.js';
 import { createLocalRunner } from '../../src/executors/command-runner.js';
 import type { JobSpec } from '../../src/executors/executor.js';
 import { createSlurmExecutor } from '../../src/executors/slurm.js';
@@ -140,7 +141,7 @@ describe.skipIf(!enabled)('Slurm executor on a real cluster', () => {
 
   it('says a job Slurm has never heard of is lost', async () => {
     const executor = newExecutor();
-    const handle = {
+    const handle: SlurmHandle = {
       executor: 'slurm',
       jobId: 'exp_ghost',
       slurmJobId: '987654',

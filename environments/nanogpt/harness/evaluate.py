@@ -1,4 +1,4 @@
-"""Frozen evaluation harness for nanogpt: validation loss of the trained checkpoint, and a causality check.
+"""Frozen evaluation harness for nanogpt: validation loss of the trained checkpoint, with causality and state probes.
 
 Run as `python <harness>/evaluate.py` with the training workspace as the working directory.
 
@@ -6,72 +6,55 @@ Environment:
   GROUNDWORK_CHECKPOINT_DIR  folder with checkpoint.pt written by train.py (and train_log.json, launch.json)
   GROUNDWORK_OUT             folder where result.json is written
   GROUNDWORK_EVAL_DATA       folder of validation *.bin shards (see the workspace's token_data.py)
+  GROUNDWORK_HARNESS         the run's copy of this folder (its held-out files, if any, are deleted once read)
   NANOGPT_SYNTHETIC=1        score token_data's synthetic stream instead (the smoke profile)
   NANOGPT_EVAL_TOKENS        tokens to score (default EVAL_TOKENS; only the smoke profile lowers it)
-  NANOGPT_THREADS            torch CPU threads (default 2)
+  NANOGPT_THREADS            torch CPU threads of the model worker (default 2)
 
-Measurement (fixed here, whatever the training code does): the first EVAL_TOKENS tokens of the validation
-stream, cut into windows of min(EVAL_SEQ_LEN, block_size) tokens, EVAL_BATCH windows per forward pass,
-in float32 (TF32 matmuls on GPUs), on one device. The metric is the mean cross-entropy in nats per token.
-scoring.py explains the windows and the causality check that runs on every batch; a model that sees future
-tokens gets a result marked suspicious.
+Measurement (fixed here, whatever the training code does): the first EVAL_TOKENS + 1 tokens of the validation
+stream; every token after the first is scored exactly once, in windows of min(EVAL_SEQ_LEN, block_size) tokens that
+overlap by one token (a window's first token is context only, so every token it scores is inside it), EVAL_BATCH
+windows per request, in float32 (TF32 matmuls on GPUs), on one device. The metric is the mean cross-entropy in nats
+per token, computed here with NumPy from the log-sum-exp and the next token's logit that the model worker returns.
 
-Against tampering by model code, which runs in this process: everything the measurement and the result
-writing need is bound before model.py is imported, the validation batches are built before it too, the
-data paths are removed from the environment, model.py and the frozen token_data.py are loaded by path
-(never from bytecode the training step could have left), and result.json is written only after every
-process the model code started is killed, by a fresh process that replaces this one and all its threads
-(seal.py), so neither exit hooks nor threads nor detached processes can write after it.
+The edited model code never runs in this process (sealed_eval.py, lm_eval.py): this process reads the validation
+tokens, makes itself non-dumpable and starts confined model workers (model_worker.py, confine.py) that cannot read
+the data, the harness or the result folder and see one batch of windows at a time, in shuffled order. A causality
+probe (every batch again with the tokens after a random cut replaced) and a state probe (a sample of windows
+re-asked, alone, of a fresh worker) mark the result suspicious when the model sees future tokens or carries
+anything from one window to another. result.json is written only after every worker process is killed, by a fresh
+process that replaces this one (seal.py).
 """
 
 import importlib.util
+import json
+import os
 import sys
 import tempfile
-import traceback
-from builtins import BaseException, Exception, bool, dict, float, int, isinstance, len, list, min, open, print, round, str, sum
-from json import loads
 from math import isfinite
-from os import _exit, environ, getcwd, makedirs
-from os.path import isfile, join
 
-THREADS = environ.get("NANOGPT_THREADS", "").strip()
-THREADS = THREADS if THREADS.isdigit() and int(THREADS) > 0 else "2"
-# Debian's CPU torch calls the system BLAS (OpenBLAS), which has threads of its own.
-environ.setdefault("OPENBLAS_NUM_THREADS", THREADS)
-environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+import numpy as np
 
-import torch  # noqa: E402
-
-import result_file  # noqa: E402
-import scoring  # noqa: E402
-import seal  # noqa: E402
-
-write_and_exit = seal.write_and_exit
+import lm_eval
+import seal
+import sealed_eval
 
 EVAL_TOKENS = 10_485_760  # the paper's val_tokens: 10 * 1024 * 1024
 EVAL_SEQ_LEN = 1024
 EVAL_BATCH = 16
 PROBE_SEED = 20260120
-PROBE_TOLERANCE = 1e-3  # largest allowed change of a logit before the cut
-
-stdout, stderr = sys.stdout, sys.stderr
-torch_load = torch.load
-cuda_available = torch.cuda.is_available
-
-
-def finish(code: int) -> None:
-    stdout.flush()
-    stderr.flush()
-    _exit(code)
+PROBE_TOLERANCE = 1e-3  # largest allowed change of a logit (or log-sum-exp) between probe and scoring
+WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_worker.py")
 
 
 def fail(message: str) -> None:
-    print(f"evaluate.py: {message}", file=stderr)
-    finish(1)
+    print(f"evaluate.py: {message}", file=sys.stderr, flush=True)
+    sys.stdout.flush()
+    os._exit(1)
 
 
 def load_source(name: str, path: str):
-    """Import the module at `path` from its source, under `name`."""
+    """Import the module at `path` from its source, under `name` (frozen workspace files only)."""
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module
@@ -79,19 +62,12 @@ def load_source(name: str, path: str):
     return module
 
 
-def load_checkpoint(path: str) -> dict:
-    try:
-        return torch_load(path, map_location="cpu", weights_only=True)
-    except TypeError:  # a torch without the weights_only argument
-        return torch_load(path, map_location="cpu")
-
-
 def read_json(path: str) -> dict:
-    if not isfile(path):
+    if not os.path.isfile(path):
         return {}
     try:
         with open(path, encoding="utf-8") as handle:
-            value = loads(handle.read())
+            value = json.load(handle)
     except (OSError, ValueError):
         return {}
     return value if isinstance(value, dict) else {}
@@ -110,7 +86,7 @@ def curve_of(train_log: dict) -> list:
 
 
 def positive_int_env(name: str, default: int) -> int:
-    value = environ.get(name, "").strip()
+    value = os.environ.get(name, "").strip()
     if not value:
         return default
     if not value.isdigit() or int(value) < 1:
@@ -120,11 +96,14 @@ def positive_int_env(name: str, default: int) -> int:
 
 def main() -> None:
     seal.adopt_orphans()
-    checkpoint_dir = environ.get("GROUNDWORK_CHECKPOINT_DIR", "").strip()
-    out_dir = environ.get("GROUNDWORK_OUT", "").strip()
-    synthetic = environ.get("NANOGPT_SYNTHETIC", "") == "1"
-    eval_data = environ.get("GROUNDWORK_EVAL_DATA", "").strip()
+    checkpoint_dir = os.environ.get("GROUNDWORK_CHECKPOINT_DIR", "").strip()
+    out_dir = os.environ.get("GROUNDWORK_OUT", "").strip()
+    harness_copy = os.environ.get("GROUNDWORK_HARNESS", "").strip()
+    harness_dir = harness_copy or os.path.dirname(os.path.abspath(__file__))
+    synthetic = os.environ.get("NANOGPT_SYNTHETIC", "") == "1"
+    eval_data = os.environ.get("GROUNDWORK_EVAL_DATA", "").strip()
     eval_tokens = positive_int_env("NANOGPT_EVAL_TOKENS", EVAL_TOKENS)
+    threads = positive_int_env("NANOGPT_THREADS", 2)
     if not checkpoint_dir:
         fail("GROUNDWORK_CHECKPOINT_DIR is not set")
     if not out_dir:
@@ -134,74 +113,70 @@ def main() -> None:
             "GROUNDWORK_EVAL_DATA is not set: the manifest's data.evaluate names the validation shards "
             "(prepare them with prepare_data.py, see README.md), or set NANOGPT_SYNTHETIC=1"
         )
-    checkpoint_path = join(checkpoint_dir, "checkpoint.pt")
-    if not isfile(checkpoint_path):
+    checkpoint_path = os.path.join(checkpoint_dir, "checkpoint.pt")
+    if not os.path.isfile(checkpoint_path):
         fail(f"no checkpoint at {checkpoint_path}: training wrote none")
-    makedirs(out_dir, exist_ok=True)
-    torch.set_num_threads(int(THREADS))
-    device = torch.device("cuda:0" if cuda_available() else "cpu")
-    if device.type == "cuda":
-        torch.backends.cuda.matmul.allow_tf32 = True
-        torch.backends.cudnn.allow_tf32 = True
+    os.makedirs(out_dir, exist_ok=True)
 
-    # Modules from the workspace are read from their source only: no .pyc a training step planted is used.
+    # The frozen token_data.py is read from its source only (no .pyc a training step planted).
     sys.dont_write_bytecode = True
     sys.pycache_prefix = tempfile.mkdtemp(prefix="nanogpt-harness-pycache-")
-    workspace = getcwd()
-    token_data = load_source("token_data", join(workspace, "token_data.py"))
-
-    try:
-        checkpoint = load_checkpoint(checkpoint_path)
-    except Exception as error:  # noqa: BLE001 - any unreadable checkpoint is the training step's failure
-        fail(f"cannot load {checkpoint_path}: {error}")
-    if not isinstance(checkpoint, dict) or "config" not in checkpoint or "model" not in checkpoint:
-        fail(f"{checkpoint_path} does not hold {{'config': JSON text, 'model': state_dict}}")
-    saved = checkpoint["config"]
-    saved = loads(saved) if isinstance(saved, str) else saved
-    if not isinstance(saved, dict):
-        fail("the checkpoint's config is not a JSON object")
-    block_size = saved.get("block_size", EVAL_SEQ_LEN)
-    if not isinstance(block_size, int) or block_size < 2:
-        fail(f"the checkpoint's block_size {block_size!r} is not an integer of at least 2")
-    seq_len = min(EVAL_SEQ_LEN, block_size)
-    windows = eval_tokens // seq_len
+    workspace = os.getcwd()
+    token_data = load_source("token_data", os.path.join(workspace, "token_data.py"))
     try:
         if synthetic:
-            tokens = token_data.synthetic_tokens(windows * seq_len + 1, token_data.VALIDATION_STREAM_SEED)
+            tokens = token_data.synthetic_tokens(eval_tokens + 1, token_data.VALIDATION_STREAM_SEED)
         else:
-            tokens = token_data.read_tokens(eval_data, windows * seq_len + 1)
-        plan = scoring.Plan(tokens, seq_len, EVAL_BATCH, PROBE_SEED)
+            tokens = np.ascontiguousarray(token_data.read_tokens(eval_data, eval_tokens + 1), dtype=np.int64)
     except (OSError, ValueError) as error:
         fail(f"cannot read the validation tokens: {error}")
     vocab = int(tokens.max()) + 1  # the logits must cover every token scored (50257 for GPT-2 ids)
-    if saved.get("vocab_size", vocab) < vocab:
-        fail(f"the model's vocab_size {saved.get('vocab_size')} does not cover the validation tokens (ids up to {vocab - 1})")
-    train_log = read_json(join(checkpoint_dir, "train_log.json"))
-    launch = read_json(join(checkpoint_dir, "launch.json"))
+    train_log = read_json(os.path.join(checkpoint_dir, "train_log.json"))
+    launch = read_json(os.path.join(checkpoint_dir, "launch.json"))
     entropy_floor = round(token_data.synthetic_entropy(), 4) if synthetic else None
 
-    # From here on, code from the workspace runs in this process.
-    for name in ("GROUNDWORK_EVAL_DATA", "GROUNDWORK_OUT", "GROUNDWORK_HARNESS", "GROUNDWORK_CHECKPOINT_DIR"):
-        environ.pop(name, None)
-    sys.path.insert(0, workspace)
+    # The validation tokens are in memory: this process closes itself to the workers, which never see the data.
+    held_out = sealed_eval.remove_held_out(workspace, harness_dir) if harness_copy else {"removed": [], "not_removed": []}
+    non_dumpable = sealed_eval.seal_process()
+    setup = {
+        "checkpoint": checkpoint_path,
+        "workspace": workspace,
+        "threads": threads,
+        "device": "auto",
+        "tf32": True,
+        "denied": sealed_eval.worker_denied(harness_dir, out_dir, [eval_data] if eval_data else []),
+    }
+    facts = {}
+
+    def make_plan(hello: dict):
+        block_size = hello.get("config", {}).get("block_size", EVAL_SEQ_LEN)
+        if not isinstance(block_size, int) or block_size < 2:
+            raise ValueError(f"the checkpoint's block_size {block_size!r} is not an integer of at least 2")
+        model_vocab = hello.get("config", {}).get("vocab_size", vocab)
+        if model_vocab < vocab:
+            raise ValueError(f"the model's vocab_size {model_vocab} does not cover the validation tokens (ids up to {vocab - 1})")
+        seq_len = min(EVAL_SEQ_LEN, block_size)
+        facts.update(block_size=block_size, seq_len=seq_len)
+        spans = lm_eval.windows(len(tokens), seq_len, seq_len - 1, 1)
+        return lm_eval.Plan(tokens, spans, seq_len, EVAL_BATCH, vocab, PROBE_SEED, "splice", lm_eval.probe_windows(len(spans)))
+
     try:
-        model_module = load_source("model", join(workspace, "model.py"))
-        model = model_module.GPT(model_module.GPTConfig(**saved))
-        model.load_state_dict(checkpoint["model"])
-        model.to(device)
-        model.eval()
-        params = int(sum(p.numel() for p in model.parameters()))
-        score = scoring.evaluate(model, plan, device, vocab, PROBE_TOLERANCE)
-    except BaseException:  # noqa: BLE001 - SystemExit too: exiting normally would run exit hooks model code registered
-        traceback.print_exc(file=stderr)
-        fail("the model failed during evaluation (traceback above)")
+        outcome = lm_eval.evaluate(WORKER, setup, workspace, make_plan, PROBE_TOLERANCE)
+    except (sealed_eval.WorkerError, ValueError) as error:
+        fail(f"evaluating the model failed: {error}")
+    score, hello = outcome["score"], outcome["hello"]
+    isolation = {"model_worker": "separate process", "harness_non_dumpable": non_dumpable, **held_out}
+    if isinstance(hello.get("isolation"), dict):
+        isolation.update(hello["isolation"])
 
     metrics = {
-        "val_loss": score.loss_sum / score.tokens if score.tokens else None,
-        "tokens": score.tokens,
-        "eval_seq_len": seq_len,
-        "params": params,
-        "probe_max_diff": number(score.probe_max_diff),
+        "val_loss": score.loss_sum / score.count if score.count and not score.non_finite else None,
+        "tokens": score.count,
+        "eval_seq_len": facts["seq_len"],
+        "params": hello.get("params") if isinstance(hello.get("params"), int) else None,
+        "probe_max_diff": number(score.causality_max),
+        "state_probe_windows": score.state_checked,
+        "state_probe_max_diff": number(score.state_max),
         "train_seconds": number(launch.get("seconds")),
         "train_budget_seconds": number(launch.get("budget_seconds")),
         "train_steps": number(train_log.get("steps")),
@@ -210,29 +185,28 @@ def main() -> None:
         "train_mfu": number(train_log.get("mfu")),
     }
     metrics = {name: value for name, value in metrics.items() if value is not None}
-    result = {"metric": None if score.non_finite else metrics.get("val_loss"), "metrics": metrics, "curve": curve_of(train_log)}
+    result = {"metric": metrics.get("val_loss"), "metrics": metrics, "curve": curve_of(train_log), "isolation": isolation}
     notes = []
     if score.non_finite:
-        result["error"] = f"the validation loss is not finite (batch {score.batches + 1})"
-    if score.causality:
-        result["suspicious"] = score.causality
-    if seq_len < EVAL_SEQ_LEN:
-        notes.append(f"model block_size {block_size} < {EVAL_SEQ_LEN}: scored with windows of {seq_len} tokens")
+        result["error"] = "the validation loss is not finite"
+    if outcome["suspicious"]:
+        result["suspicious"] = outcome["suspicious"]
+    if facts["seq_len"] < EVAL_SEQ_LEN:
+        notes.append(f"model block_size {facts['block_size']} < {EVAL_SEQ_LEN}: scored with windows of {facts['seq_len']} tokens")
     if eval_tokens != EVAL_TOKENS:
-        notes.append(f"NANOGPT_EVAL_TOKENS={eval_tokens}: scored {score.tokens} tokens, not {EVAL_TOKENS}")
+        notes.append(f"NANOGPT_EVAL_TOKENS={eval_tokens}: scored {score.count} tokens, not {EVAL_TOKENS}")
     if synthetic:
         notes.append(f"synthetic tokens (entropy floor {entropy_floor} nats)")
+    if not isolation.get("landlock_abi"):
+        notes.append("the model worker ran without Landlock: files outside the job's sandbox were readable to it by path")
     if notes:
         result["note"] = "; ".join(notes)
-    # Written once every process the model code started is killed, by a fresh process that replaces this one
-    # and all its threads (seal.py).
-    text = result_file.to_json(result) + "\n"
-    path = join(out_dir, "result.json")
-    print(f"evaluate.py: writing {path}: metric={result['metric']}", file=stdout)
-    stdout.flush()
-    stderr.flush()
-    write_and_exit(path, text)
-    finish(1)  # only reached if the writer could not be started
+    text = json.dumps(result, allow_nan=False, indent=1) + "\n"
+    path = os.path.join(out_dir, "result.json")
+    print(f"evaluate.py: writing {path}: metric={result['metric']}", flush=True)
+    sys.stderr.flush()
+    seal.write_and_exit(path, text)
+    os._exit(1)  # only reached if the writer could not be started
 
 
 if __name__ == "__main__":

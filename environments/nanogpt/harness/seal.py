@@ -1,10 +1,11 @@
 """Sealing the evaluation: the result is written after everything the model code started is gone.
 
-The model code runs inside the evaluation process, so it could start threads or processes that keep
-writing into the result folder while the harness works. `adopt_orphans()`, called before any model
-code runs, makes this process the reaper of every process the model code starts, detached or not.
-`write_and_exit()` then kills all of them and replaces this process, and with it every thread, by a
-fresh interpreter (isolated mode, no site) whose only work is to write the result file.
+The model code runs in model worker processes the harness starts (sealed_eval.py), which could start
+processes of their own that keep writing into the result folder while the harness works. `adopt_orphans()`,
+called before any worker starts, makes this process the reaper of every process the workers start, detached
+or not. `kill_descendants()` kills all of them (between workers, so no process of one worker outlives it), and
+`write_and_exit()` does so once more and replaces this process, and with it every thread, by a fresh
+interpreter (isolated mode, no site) whose only work is to write the result file.
 """
 
 import ctypes
@@ -57,10 +58,10 @@ def _children() -> set:
     return found
 
 
-def write_and_exit(path: str, text: str) -> None:
-    """Kill every process the model code left (adopted orphans included), then write `path` from a fresh process."""
+def kill_descendants(keep=()) -> None:
+    """Kill every descendant of this process (adopted orphans included) but the children in `keep`, and reap them."""
     for _ in range(1000):
-        children = _children()
+        children = _children() - set(keep)
         if not children:
             break
         for pid in children:
@@ -73,4 +74,9 @@ def write_and_exit(path: str, text: str) -> None:
                 _waitpid(pid, 0)
             except ChildProcessError:
                 pass
+
+
+def write_and_exit(path: str, text: str) -> None:
+    """Kill every process the model code left (adopted orphans included), then write `path` from a fresh process."""
+    kill_descendants()
     _execv(_executable, [_executable, "-I", "-S", "-c", _WRITER, path, text])

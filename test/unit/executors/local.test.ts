@@ -4,7 +4,8 @@ import { join } from 'node:path';
 
 import { describe, expect, it } from 'vitest';
 
-import { createLocalExecutor, detectIsolation } from '../../../src/executors/local.js';
+import { createLocalExecutor } from '../../../src/executors/local.js';
+import { detectIsolation } from '../../../src/executors/local-sandbox.js';
 import { processesMatching } from '../../helpers/processes.js';
 import { tempDir } from '../../helpers/temp-dir.js';
 

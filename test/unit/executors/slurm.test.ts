@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
 import { ResearchError } from '../../../src/domain/errors.js';
+import type { SlurmHandle } from '../../../src/domain/job-handle.js';
 import {
   type CommandResult,
   type CommandRunner,
@@ -56,7 +57,7 @@ function executor(runner: CommandRunner, overrides: Partial<SlurmExecutorOptions
   return createSlurmExecutor({ runner, extraArgs: [], pollIntervalSec: 0.01, ...overrides });
 }
 
-function handle(overrides: Partial<RunHandle> = {}): RunHandle {
+function handle(overrides: Partial<SlurmHandle> = {}): SlurmHandle {
   return {
     executor: 'slurm',
     jobId: 'exp_job',

@@ -2,10 +2,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ResearchError } from '../../../src/domain/errors.js';
+import { createLlmIdeator } from '../../../src/ideation/llm-ideator.js';
+import { createLlmImplementer } from '../../../src/implementer/llm-implementer.js';
 import { createAnthropicProvider, fromAnthropicResponse, toAnthropicRequest } from '../../../src/llm/anthropic.js';
-import { createLlmEditWriter } from '../../../src/llm/llm-edit-writer.js';
-import { createLlmIdeaProvider } from '../../../src/llm/llm-idea-provider.js';
 import { retrying } from '../../../src/llm/with-retry.js';
+import { makeIdea, proposeRequest, recorded, TOY_FILES, toyManifest } from '../../helpers/llm-fixtures.js';
 import {
   anthropicMessage,
   errorBody,
@@ -14,7 +15,6 @@ import {
   type ScriptedReply,
   startScriptedLlmServer,
 } from '../../helpers/scripted-llm-server.js';
-import { makeIdea, proposeRequest, recorded, TOY_FILES, toyManifest } from './llm-fixtures.js';
 
 describe('Anthropic mapping', () => {
   it('puts the system prompt in `system` (not in the user turn) and passes options such as thinking', () => {
@@ -70,7 +70,7 @@ describe('Anthropic provider over HTTP', () => {
       { body: recorded('anthropic', 'ideas-thinking') },
       { body: recorded('anthropic', 'refusal') },
     ]);
-    const ideator = createLlmIdeaProvider(provider, { model: 'claude-test', maxTokens: 8000 });
+    const ideator = createLlmIdeator(provider, { model: 'claude-test', maxTokens: 8000 });
     const ideas = await ideator.propose(await proposeRequest({ count: 3 }));
     expect(ideas.map((idea) => idea.title)).toEqual([
       'Cosine schedule with a longer warm-up',
@@ -89,7 +89,7 @@ describe('Anthropic provider over HTTP', () => {
     const provider = await start([
       { body: anthropicMessage('train.py\n<<<<<<< SEARCH\nWIDTH = 8\n=======\nWIDTH = 16\n>>>>>>> REPLACE') },
     ]);
-    const writer = createLlmEditWriter(provider, { model: 'claude-test', maxTokens: 16000 });
+    const writer = createLlmImplementer(provider, { model: 'claude-test', maxTokens: 16000 });
     const idea = makeIdea('idea_1', 'Wider model');
     const history = [{ edit: '', error: 'the edit is empty.' }];
     const written = await writer.writeEdit({ manifest: await toyManifest(), files: TOY_FILES, idea, history });

@@ -2,9 +2,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 
 import { ResearchError } from '../../../src/domain/errors.js';
-import { createLlmIdeaProvider } from '../../../src/llm/llm-idea-provider.js';
+import { createLlmIdeator } from '../../../src/ideation/llm-ideator.js';
 import { createOpenAIProvider, fromOpenAIResponse, stripThinking, toOpenAIRequest } from '../../../src/llm/openai.js';
 import { retrying } from '../../../src/llm/with-retry.js';
+import { proposeRequest, recorded } from '../../helpers/llm-fixtures.js';
 import {
   chatCompletion,
   errorBody,
@@ -13,7 +14,6 @@ import {
   type ScriptedReply,
   startScriptedLlmServer,
 } from '../../helpers/scripted-llm-server.js';
-import { proposeRequest, recorded } from './llm-fixtures.js';
 
 const request = { system: 'sys', messages: [{ role: 'user' as const, content: 'hi' }], maxTokens: 50 };
 
@@ -72,7 +72,7 @@ describe('OpenAI provider over HTTP', () => {
       { body: recorded('openai', 'ideas-json') },
       { body: recorded('openai', 'vllm-think') },
     ]);
-    const ideator = createLlmIdeaProvider(provider, { model: 'gpt-5-mini', maxTokens: 4000 });
+    const ideator = createLlmIdeator(provider, { model: 'gpt-5-mini', maxTokens: 4000 });
     const tagged = await ideator.propose(await proposeRequest({ count: 3 }));
     expect(tagged.map((idea) => idea.title)).toEqual([
       'Cosine schedule with a longer warm-up',
@@ -96,7 +96,7 @@ describe('OpenAI provider over HTTP', () => {
       { body: recorded('openai', 'empty') },
       { body: recorded('openai', 'junk') },
     ]);
-    const ideator = createLlmIdeaProvider(provider, { model: 'gpt-5-mini', maxTokens: 4000 });
+    const ideator = createLlmIdeator(provider, { model: 'gpt-5-mini', maxTokens: 4000 });
     const error = await ideator.propose(await proposeRequest({ count: 1 })).catch((e: unknown) => e);
     expect(ResearchError.is(error, 'llm_api')).toBe(true);
     expect((error as Error).message).toMatch(/declined \(refusal\); the answer was empty/);

@@ -4,13 +4,13 @@ import { describe, expect, it } from 'vitest';
 import type { Experiment, Idea } from '../../../src/domain/records.js';
 import { numberedListing } from '../../../src/prompts/code-listing.js';
 import { environmentRules } from '../../../src/prompts/environment-rules.js';
-import { exploitPrompt } from '../../../src/prompts/exploit.js';
-import { explorePrompt } from '../../../src/prompts/explore.js';
-import { implementPrompt } from '../../../src/prompts/implement.js';
-import { outcomeLine } from '../../../src/prompts/past-ideas.js';
-import { revisePrompt } from '../../../src/prompts/revise.js';
-import { seedPrompt } from '../../../src/prompts/seed.js';
-import { makeIdea, TOY_FILES, toyManifest } from '../llm/llm-fixtures.js';
+import { exploitPrompt } from '../../../src/ideation/prompts/exploit.js';
+import { explorePrompt } from '../../../src/ideation/prompts/explore.js';
+import { outcomeLine } from '../../../src/ideation/prompts/past-ideas.js';
+import { seedPrompt } from '../../../src/ideation/prompts/seed.js';
+import { implementPrompt } from '../../../src/implementer/prompts/implement.js';
+import { revisePrompt } from '../../../src/implementer/prompts/revise.js';
+import { makeIdea, TOY_FILES, toyManifest } from '../../helpers/llm-fixtures.js';
 
 function experiment(idea: Idea, patch: Partial<Experiment>): Experiment {
   return {

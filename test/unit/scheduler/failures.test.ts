@@ -148,7 +148,8 @@ describe('cancellation', () => {
     expect(Date.now() - started).toBeLessThan(10_000);
     expect(cancelled.state).toBe('cancelled');
     expect(cancelled.failure?.category).toBe('cancelled');
-    const pid = cancelled.runs[0]?.handle?.pid as number;
+    const job = cancelled.runs[0]?.handle?.handle;
+    const pid = (job?.executor === 'local' ? job.pid : undefined) as number;
     expect(isRunning(pid)).toBe(false);
   });
 

@@ -1,6 +1,7 @@
 // The queue is the store: it survives restarts, respects concurrency, and says when it re-runs work.
 import { afterEach, describe, expect, it } from 'vitest';
 
+import type { PersistedJob } from '../../../src/domain/job-handle.js';
 import type { Experiment } from '../../../src/domain/records.js';
 import type { ResearchServer } from '../../../src/server.js';
 import { createTestServer } from '../../helpers/test-server.js';
@@ -11,6 +12,11 @@ const servers: ResearchServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.close()));
 });
+
+/** The recorded training job of a dead daemon, whose process is gone. */
+function goneJob(pid: number): PersistedJob {
+  return { handle: { executor: 'local', jobId: 'gone', pid, startedAt: 0 }, step: 'train', frozen: {} };
+}
 
 async function open(home: string, concurrency = 1): Promise<ResearchServer> {
   const server = await createTestServer({
@@ -46,7 +52,7 @@ describe('experiment queue', () => {
       profile: 'default',
       state: 'running',
       failure: undefined,
-      runs: [{ seed: 0, state: 'running', attempt: 1, handle: { executor: 'local', jobId: 'gone', pid: 2 ** 22 + 7 } }],
+      runs: [{ seed: 0, state: 'running', attempt: 1, handle: goneJob(2 ** 22 + 7) }],
       updatedAt: now,
     });
     await store.experiments.put({
@@ -90,7 +96,7 @@ describe('experiment queue', () => {
       result: undefined,
       runs: [
         { seed: 0, state: 'succeeded', attempt: 1, metric: 7.5 },
-        { seed: 1, state: 'running', attempt: 1, handle: { executor: 'local', jobId: 'gone', pid: 2 ** 22 + 9 } },
+        { seed: 1, state: 'running', attempt: 1, handle: goneJob(2 ** 22 + 9) },
       ],
     });
     await store.close();

@@ -78,7 +78,7 @@ async function leftRunning(home: string, cluster: FakeCluster, startJob: boolean
         state: 'running',
         attempt: 1,
         startedAt: new Date().toISOString(),
-        handle: { executor: 'fake', jobId, step: 'train', frozen },
+        handle: { handle: { executor: 'fake', jobId }, step: 'train', frozen },
       },
     ],
     updatedAt: new Date().toISOString(),

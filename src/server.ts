@@ -45,6 +45,8 @@ export interface ServerOverrides {
   strategies?: Record<string, SearchStrategy>;
   /** false: open read-only-ish (status): no dispatching, no recovery of interrupted work. */
   dispatch?: boolean;
+  /** true (the daemon): carry on with every search a previous process left running or paused. */
+  resumeSearches?: boolean;
 }
 
 export async function createResearchServer(config: Config, overrides: ServerOverrides = {}): Promise<ResearchServer> {
@@ -98,6 +100,10 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       // Settles what a previous process left unfinished (searches, experiments, jobs), then starts dispatching.
       await scheduler.start();
       await schedules.start();
+      if (overrides.resumeSearches) {
+        const resumed = await searches.resumeAll();
+        if (resumed.length > 0) log.info('resumed searches', { ids: resumed.map((search) => search.id) });
+      }
     }
     return {
       config,

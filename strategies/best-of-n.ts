@@ -23,6 +23,8 @@ export const bestOfN = defineStrategy({
       ...(budget === undefined ? {} : { n: budget }),
     };
   },
+  plan: () => ({ kind: 'seed' }),
+  size: (options) => ({ total: options.n, batchSize: options.batchSize }),
   async run(context, options) {
     let epoch = 0;
     for (let done = 0; done < options.n && !context.signal.aborted; epoch++) {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { RewardShape, rewardOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
+import { rewardGuide } from './guides.js';
 import { rewardText } from './text.js';
 
 export const cancelExperiment = defineTool({
@@ -19,4 +20,5 @@ export const cancelExperiment = defineTool({
     return rewardOutput(experiment);
   },
   render: rewardText,
+  summarize: rewardGuide,
 });

@@ -17,6 +17,9 @@ export const cancelSchedule = defineTool({
     log.info(`schedule ${schedule.id} is ${schedule.state}`);
     return scheduleOutput(schedule);
   },
+  summarize: (output) => ({
+    summary: `Schedule ${output.schedule_id} ("${output.schedule}") is ${output.status}; it started ${output.search_ids.length} search(es), which keep running until they end or cancel_search stops them.`,
+  }),
   render: (output) =>
     `schedule ${output.schedule_id} "${output.schedule}" is ${output.status}; it started ${output.search_ids.length} searches`,
 });

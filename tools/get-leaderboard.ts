@@ -3,7 +3,7 @@ import { z } from 'zod';
 
 import { LeaderboardRowShape, leaderboardOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { leaderboardText } from './text.js';
+import { leaderboardText, num, signed } from './text.js';
 
 export const getLeaderboard = defineTool({
   name: 'get_leaderboard',
@@ -22,6 +22,14 @@ export const getLeaderboard = defineTool({
     if (input.environment !== undefined) await services.getEnvironment(input.environment);
     const rows = await services.leaderboard({ searchId: input.search_id, environment: input.environment });
     return { rows: rows.slice(0, input.top ?? 20).map(leaderboardOutput), total: rows.length };
+  },
+  summarize({ rows, total }) {
+    const best = rows.find((row) => row.metric !== undefined);
+    if (!best) return { summary: `${total} experiment(s) ranked, none with a result yet.` };
+    return {
+      summary: `${total} experiment(s) ranked; best ${best.experiment_id} "${best.title}" with metric ${num(best.metric)}, reward ${num(best.reward, 6)}${best.delta !== undefined ? `, delta ${signed(best.delta)} from the baseline` : ''}. Build on it with propose_idea (parent_ids).`,
+      next: { tool: 'get_reward', arguments: { experiment_id: best.experiment_id } },
+    };
   },
   render({ rows, total }) {
     return `${leaderboardText(rows)}${total > rows.length ? `\n(${total - rows.length} more)` : ''}`;

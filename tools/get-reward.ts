@@ -6,6 +6,7 @@ import type { Experiment } from '../src/domain/records.js';
 import { isEnded } from '../src/domain/states.js';
 import { RewardShape, rewardOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
+import { experimentLinks, rewardGuide } from './guides.js';
 import { rewardText } from './text.js';
 import { waitWithProgress } from './wait-with-progress.js';
 
@@ -49,4 +50,6 @@ export const getReward = defineTool({
     return rewardOutput(experiment);
   },
   render: rewardText,
+  summarize: rewardGuide,
+  links: (output) => experimentLinks(output.experiment_id),
 });

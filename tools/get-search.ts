@@ -5,7 +5,8 @@ import { MAX_WAIT_SECONDS, WaitSeconds } from '../src/domain/limits.js';
 import { isActive } from '../src/domain/states.js';
 import { LeaderboardRowShape, SearchShape, leaderboardOutput, searchOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
-import { leaderboardText, searchText } from './text.js';
+import { searchGuide, searchLinks } from './guides.js';
+import { leaderboardText, num, searchText } from './text.js';
 import { waitWithProgress } from './wait-with-progress.js';
 
 export const getSearch = defineTool({
@@ -50,6 +51,14 @@ export const getSearch = defineTool({
       },
     };
   },
+  summarize(output) {
+    const best = output.leaderboard.find((row) => row.metric !== undefined);
+    const bestText = best
+      ? `; best so far ${best.experiment_id} with metric ${num(best.metric)}${best.delta !== undefined ? ` (delta ${num(best.delta)})` : ''}`
+      : '';
+    return searchGuide(output, `${bestText}; model calls cost $${output.cost.usd.toFixed(4)}`);
+  },
+  links: (output) => searchLinks(output.search_id),
   render(output) {
     const { cost } = output;
     const spent = `model calls: ${cost.calls}, $${cost.usd.toFixed(4)} (${cost.input_tokens} tokens in, ${cost.output_tokens} out)`;

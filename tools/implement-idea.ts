@@ -2,10 +2,13 @@
 import { z } from 'zod';
 
 import { EditText } from '../src/domain/limits.js';
+import { implementationDiffUri } from '../src/domain/resource-uris.js';
 import { EditFailureCategory } from '../src/domain/states.js';
 import { defineTool } from './define-tool.js';
+import { implementationLinks } from './guides.js';
 
-const MAX_DIFF_CHARS = 100_000;
+/** The diff inlined in a result; the whole diff is a resource (a resource_link in the result). */
+const MAX_DIFF_CHARS = 8_000;
 
 export const implementIdea = defineTool({
   name: 'implement_idea',
@@ -25,7 +28,11 @@ export const implementIdea = defineTool({
     environment: z.string(),
     status: z.enum(['ready', 'failed']),
     implementer: z.string().describe('"client" when the edit was yours'),
-    diff: z.string().optional().describe('canonical unified diff of the change'),
+    diff: z
+      .string()
+      .optional()
+      .describe(`canonical unified diff of the change (its first ${MAX_DIFF_CHARS} characters; diff_uri has it all)`),
+    diff_uri: z.string().optional().describe('resource with the whole diff (resources/read)'),
     files_changed: z.array(z.string()).optional(),
     error: z.object({ category: EditFailureCategory, message: z.string() }).optional(),
     attempts: z.number().int().describe('edits tried (the implementer revises refused edits)'),
@@ -44,7 +51,9 @@ export const implementIdea = defineTool({
     let diff: string | undefined;
     if (implementation.status === 'ready') {
       diff = await services.readImplementationDiff(implementation.id);
-      if (diff.length > MAX_DIFF_CHARS) diff = `${diff.slice(0, MAX_DIFF_CHARS)}\n… (diff truncated)`;
+      if (diff.length > MAX_DIFF_CHARS) {
+        diff = `${diff.slice(0, MAX_DIFF_CHARS)}\n… (diff truncated: ${implementationDiffUri(implementation.id)} has it all)`;
+      }
     }
     log.info(`implementation ${implementation.id}: ${implementation.status}`);
     return {
@@ -53,11 +62,26 @@ export const implementIdea = defineTool({
       environment: implementation.environment,
       status: implementation.status,
       implementer: implementation.implementer,
-      ...(diff !== undefined ? { diff, files_changed: implementation.filesChanged } : {}),
+      ...(diff !== undefined
+        ? { diff, diff_uri: implementationDiffUri(implementation.id), files_changed: implementation.filesChanged }
+        : {}),
       ...(implementation.error ? { error: implementation.error } : {}),
       attempts: implementation.attempts.length,
     };
   },
+  summarize(output) {
+    if (output.status === 'failed') {
+      return {
+        summary: `Implementation ${output.implementation_id} failed after ${output.attempts} attempt(s): ${output.error?.category}: ${output.error?.message.slice(0, 400)}. Fix the edit and call implement_idea again.`,
+        next: { tool: 'implement_idea', arguments: { idea_id: output.idea_id } },
+      };
+    }
+    return {
+      summary: `Implementation ${output.implementation_id} is ready (changed ${output.files_changed?.join(', ')}). Run it with run_experiment.`,
+      next: { tool: 'run_experiment', arguments: { implementation_id: output.implementation_id } },
+    };
+  },
+  links: (output) => (output.status === 'ready' ? implementationLinks(output.implementation_id) : []),
   render(output) {
     if (output.status === 'failed') {
       return `implementation ${output.implementation_id} failed after ${output.attempts} attempt(s): ${output.error?.category}: ${output.error?.message}\nFix the edit and call implement_idea again (idea_id ${output.idea_id}).`;

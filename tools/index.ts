@@ -16,7 +16,11 @@ import { listSearches } from './list-searches.js';
 import { proposeIdea } from './propose-idea.js';
 import { readEnvironment } from './read-environment.js';
 import { runExperiment } from './run-experiment.js';
+import { resumeSearch } from './resume-search.js';
 import { runSearch } from './run-search.js';
+import { getSearchReport } from './search-report.js';
+
+export { GuideFields, guideOf } from './define-tool.js';
 
 export const allTools: readonly ToolDefinition[] = [
   listEnvironments,
@@ -30,7 +34,9 @@ export const allTools: readonly ToolDefinition[] = [
   cancelExperiment,
   runSearch,
   getSearch,
+  getSearchReport,
   listSearches,
+  resumeSearch,
   cancelSearch,
   cancelSchedule,
   getLeaderboard,

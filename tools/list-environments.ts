@@ -16,6 +16,21 @@ export const listEnvironments = defineTool({
   async handle({ services }) {
     return environmentListingOutput(await services.listEnvironments());
   },
+  summarize({ environments, invalid }) {
+    const first = environments[0];
+    const names = environments
+      .map(
+        (e) =>
+          `${e.name} (${e.metric.name}, ${e.metric.direction === 'min' ? 'lower' : 'higher'} is better${e.baseline ? `, baseline ${num(e.baseline.value)}` : ''})`,
+      )
+      .join('; ');
+    const broken = invalid.length > 0 ? ` ${invalid.length} environment folder(s) are broken.` : '';
+    if (!first) return { summary: `No environments found.${broken} Add one with add_environment.` };
+    return {
+      summary: `${environments.length} environment(s): ${names.slice(0, 600)}.${broken} Read one's code with read_environment, then propose_idea.`,
+      next: { tool: 'read_environment', arguments: { environment: first.name } },
+    };
+  },
   render({ environments, invalid }) {
     const lines = environments.map((environment) => {
       const baseline = environment.baseline

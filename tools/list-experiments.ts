@@ -31,6 +31,16 @@ export const listExperiments = defineTool({
     const newest = all.sort((a, b) => b.createdAt.localeCompare(a.createdAt)).slice(0, input.limit ?? 20);
     return { experiments: newest.map(rewardSummaryOutput), total: all.length };
   },
+  summarize({ experiments, total }) {
+    const counts = new Map<string, number>();
+    for (const e of experiments) counts.set(e.status, (counts.get(e.status) ?? 0) + 1);
+    const first = experiments[0];
+    if (!first) return { summary: 'No experiments match; run_experiment queues one.' };
+    return {
+      summary: `${total} experiment(s) match, showing ${experiments.length} (${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}); newest ${first.experiment_id} is ${first.status}. get_reward gives one in full.`,
+      next: { tool: 'get_reward', arguments: { experiment_id: first.experiment_id } },
+    };
+  },
   render({ experiments, total }) {
     if (experiments.length === 0) return 'no experiments match';
     const lines = experiments.map((e) => {

@@ -30,6 +30,15 @@ export const listSearches = defineTool({
     );
     return { searches: newest.map(searchOutput), total: all.length, schedules: schedules.map(scheduleOutput) };
   },
+  summarize({ searches, total, schedules }) {
+    const first = searches[0];
+    const active = schedules.filter((s) => s.status === 'active').length;
+    if (!first) return { summary: `No searches match; ${active} active schedule(s). run_search starts one.` };
+    return {
+      summary: `${total} search(es) match, showing ${searches.length}; newest ${first.search_id} (${first.strategy} on ${first.environment}) is ${first.status}; ${active} active schedule(s). get_search gives one with its leaderboard.`,
+      next: { tool: 'get_search', arguments: { search_id: first.search_id } },
+    };
+  },
   render({ searches, total, schedules }) {
     const lines = searches.length === 0 ? ['no searches match'] : searches.map(searchText);
     for (const schedule of schedules) {

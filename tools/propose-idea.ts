@@ -35,6 +35,17 @@ export const proposeIdea = defineTool({
     log.info(`proposed ${ideas.length} idea(s) for ${input.environment}`);
     return { ideas: ideas.map(ideaOutput) };
   },
+  summarize({ ideas }) {
+    const first = ideas[0];
+    if (!first) return { summary: 'No ideas were proposed; call propose_idea again with other guidance.' };
+    return {
+      summary: `Proposed ${ideas.length} idea(s): ${ideas
+        .map((idea) => `${idea.id} "${idea.title}"`)
+        .join('; ')
+        .slice(0, 600)}. Implement the ones worth trying with implement_idea.`,
+      next: { tool: 'implement_idea', arguments: { idea_id: first.id } },
+    };
+  },
   render({ ideas }) {
     if (ideas.length === 0) return 'no ideas proposed';
     return [

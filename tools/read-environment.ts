@@ -23,7 +23,15 @@ export const readEnvironment = defineTool({
   }),
   output: z.object({
     environment: z.string(),
-    files: z.array(z.object({ path: z.string(), size: z.number().int(), editable: z.boolean(), frozen: z.boolean() })),
+    files: z.array(
+      z.object({
+        path: z.string(),
+        size: z.number().int(),
+        editable: z.boolean(),
+        frozen: z.boolean(),
+        sealed: z.boolean().optional().describe('held-out data: it exists, but is never served'),
+      }),
+    ),
     contents: z.array(z.object({ path: z.string(), content: z.string() })),
     skipped: z.array(z.object({ path: z.string(), reason: z.string() })).describe('requested files left out, and why'),
   }),
@@ -49,9 +57,14 @@ export const readEnvironment = defineTool({
     }
     return { environment: input.environment, files, contents, skipped };
   },
+  summarize: ({ environment, files, contents, skipped }) => ({
+    summary: `${environment} has ${files.length} file(s) (${files.filter((f) => f.editable).length} editable); returned the text of ${contents.map((c) => c.path).join(', ') || 'none'}${skipped.length > 0 ? `; ${skipped.length} not read (see skipped)` : ''}. Next: propose_idea, or implement_idea with your own idea and edit of these files.`,
+    next: { tool: 'propose_idea', arguments: { environment } },
+  }),
   render({ environment, files, contents, skipped }) {
     const list = files.map(
-      (file) => `  ${file.path} (${file.size} bytes${file.editable ? ', editable' : file.frozen ? ', frozen' : ''})`,
+      (file) =>
+        `  ${file.path} (${file.size} bytes${file.sealed ? ', sealed: held-out data, not served' : file.editable ? ', editable' : file.frozen ? ', frozen' : ''})`,
     );
     const bodies = contents.map(({ path, content }) => `===== ${path} =====\n${content}`);
     const notes = skipped.map(({ path, reason }) => `not read: ${path}: ${reason}`);

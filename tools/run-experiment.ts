@@ -3,7 +3,9 @@ import { z } from 'zod';
 
 import { MAX_SEEDS, Seeds } from '../src/domain/limits.js';
 import { ExperimentState } from '../src/domain/states.js';
+import { ConfirmInput, confirmSpend } from './confirm-spend.js';
 import { defineTool } from './define-tool.js';
+import { experimentLinks, POLL_SECONDS } from './guides.js';
 
 export const runExperiment = defineTool({
   name: 'run_experiment',
@@ -17,6 +19,7 @@ export const runExperiment = defineTool({
       `seeds to run (default [0]); several seeds give a mean and spread; at most ${MAX_SEEDS}`,
     ),
     profile: z.string().min(1).max(100).optional().describe('environment profile (default "default")'),
+    confirm: ConfirmInput,
   }),
   output: z.object({
     experiment_id: z.string(),
@@ -26,7 +29,20 @@ export const runExperiment = defineTool({
     seeds: z.array(z.number().int()),
     profile: z.string(),
   }),
-  async handle({ services, log }, input) {
+  async handle(context, input) {
+    const { services, log } = context;
+    const implementation = await services.getImplementation(input.implementation_id);
+    if (implementation.status === 'ready') {
+      // A failed implementation is refused by the service, with what to do; no need to ask about its cost.
+      const estimate = await services.estimateCost({
+        environment: implementation.environment,
+        profile: input.profile,
+        seeds: new Set(input.seeds ?? [0]).size,
+        experiments: 1,
+        modelCalls: false,
+      });
+      await confirmSpend(context, estimate, input.confirm, `an experiment on ${implementation.environment}`);
+    }
     const experiment = await services.runExperiment({
       implementationId: input.implementation_id,
       seeds: input.seeds,
@@ -42,6 +58,11 @@ export const runExperiment = defineTool({
       profile: experiment.profile,
     };
   },
+  summarize: (output) => ({
+    summary: `Experiment ${output.experiment_id} is ${output.status} (${output.environment}, profile ${output.profile}, seeds ${output.seeds.join(', ')}); this call returned at once and does not wait. Call get_reward to wait for its reward.`,
+    next: { tool: 'get_reward', arguments: { experiment_id: output.experiment_id, wait_seconds: POLL_SECONDS } },
+  }),
+  links: (output) => experimentLinks(output.experiment_id),
   render(output) {
     return `experiment ${output.experiment_id} is ${output.status} (${output.environment}, profile ${output.profile}, seeds ${output.seeds.join(', ')}).\nNext: get_reward { experiment_id: "${output.experiment_id}", wait_seconds: 30 }.`;
   },

@@ -29,6 +29,11 @@ export function rewardText(reward: z.output<typeof RewardShape>): string {
     );
   }
   if (reward.reward !== undefined) lines.push(`reward = ${num(reward.reward, 6)}`);
+  if (reward.seed_insensitive) {
+    lines.push(
+      'flag seed_insensitive: every seed gave the same metric although the baseline varies with the seed; the code ignores GROUNDWORK_SEED, so the spread is fake and the result cannot be certified (seed the RNGs from GROUNDWORK_SEED)',
+    );
+  }
   if (reward.baseline) {
     const { baseline } = reward;
     lines.push(
@@ -39,6 +44,11 @@ export function rewardText(reward: z.output<typeof RewardShape>): string {
         `note: the baseline was measured with profile "${baseline.profile}" and this run used "${reward.profile}", so the comparison says little; run with profile "${baseline.profile}" to compare`,
       );
     }
+  }
+  if (reward.sandbox === 'off') {
+    lines.push(
+      'sandbox: off (executor.local.sandbox "off", or bubblewrap missing for a baseline): the jobs ran unsandboxed and could read held-out data or change the store, so this result is not trustworthy',
+    );
   }
   if (reward.failure) {
     lines.push(`failure: ${reward.failure.category}: ${reward.failure.message}`);

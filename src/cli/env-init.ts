@@ -66,16 +66,20 @@ function integer(value: string | undefined, flag: string, min: number): number |
   return number;
 }
 
-function terminalAsk(): Ask | undefined {
+/** Asks on the terminal through one readline interface (typed-ahead answers are kept); undefined without a TTY. */
+function terminalAsk(): (Ask & { close(): void }) | undefined {
   if (!process.stdin.isTTY || !process.stdout.isTTY) return undefined;
-  return async (question) => {
-    const rl = createInterface({ input: process.stdin, output: process.stdout });
-    try {
-      return await rl.question(question);
-    } finally {
-      rl.close();
-    }
+  let rl: ReturnType<typeof createInterface> | undefined;
+  let lines: AsyncIterator<string> | undefined;
+  const ask = async (question: string): Promise<string> => {
+    rl ??= createInterface({ input: process.stdin, output: process.stdout });
+    lines ??= rl[Symbol.asyncIterator]();
+    rl.setPrompt(question);
+    rl.prompt();
+    const next = await lines.next();
+    return next.done ? '' : next.value;
   };
+  return Object.assign(ask, { close: () => rl?.close() });
 }
 
 function report(created: CreatedEnvironment & { imported?: number }): string {
@@ -99,7 +103,16 @@ function report(created: CreatedEnvironment & { imported?: number }): string {
   return lines.join('\n');
 }
 
-export async function runEnvInit(argv: string[], io: CommandIo, ask: Ask | undefined = terminalAsk()): Promise<number> {
+export async function runEnvInit(argv: string[], io: CommandIo, ask?: Ask): Promise<number> {
+  const terminal = ask ? undefined : terminalAsk();
+  try {
+    return await initCommand(argv, io, ask ?? terminal);
+  } finally {
+    terminal?.close();
+  }
+}
+
+async function initCommand(argv: string[], io: CommandIo, ask: Ask | undefined): Promise<number> {
   const { values, positionals } = parseCommandArgs(argv, OPTIONS, ENV_INIT_USAGE);
   if (values.help) {
     io.stdout(ENV_INIT_USAGE);

@@ -74,7 +74,11 @@ export const serveCommand: Command = {
     if (running) throw new ResearchError('store_locked', `a daemon already serves ${config.home} at ${running.url}`);
 
     const log = createLogger('groundwork', { level: config.logLevel });
-    const server = await createResearchServer(config, { log, llmProviders: { sampling: createSamplingLlmProvider() } });
+    const server = await createResearchServer(config, {
+      log,
+      llmProviders: { sampling: createSamplingLlmProvider() },
+      resumeSearches: true,
+    });
     const mcp = createMcpHttpHandler({
       createServer: () => createMcpServer({ services: async () => server.services, log }),
       log: log.child('mcp'),

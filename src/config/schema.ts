@@ -31,8 +31,24 @@ export const Config = z.object({
   executor: z
     .object({
       kind: z.enum(['local', 'docker', 'slurm']).default('local'),
-      /** Run jobs without network (Linux network namespace). `auto`: when unshare is available. */
+      /**
+       * With `local.sandbox: "off"` only: run jobs without network (`unshare --net`). `auto`: when unshare works.
+       * Under bubblewrap jobs never have a network.
+       */
       isolateNetwork: z.enum(['auto', 'required', 'off']).default('auto'),
+      local: z
+        .object({
+          /**
+           * `bwrap`: every job runs under bubblewrap (minimal read-only root, only its own run paths, no network, no
+           * capabilities); where it cannot run, edited code is refused (`sandbox_unavailable`) and baselines run
+           * unsandboxed. `off`: no sandbox, knowingly: jobs can read and change what this user can, and every
+           * result says `sandbox: "off"`.
+           */
+          sandbox: z.enum(['bwrap', 'off']).default('bwrap'),
+          /** The bubblewrap binary. */
+          bwrapPath: z.string().min(1).default('bwrap'),
+        })
+        .prefault({}),
       docker: z
         .object({
           /** Docker engine socket; default: $DOCKER_HOST or /var/run/docker.sock. */
@@ -86,6 +102,17 @@ export const Config = z.object({
     .default({ smoke: true }),
   /** Model providers for ideation and implementation, limits, prices (see llm-schema.ts). */
   llm: LlmConfig.prefault({}),
+  /**
+   * Asking before big spends: run_experiment and run_search estimate GPU-hours (GPUs × time limit × runs) and model
+   * dollars (price table); above either limit the MCP client's user is asked (elicitation), or the call needs
+   * `confirm: true`.
+   */
+  confirm: z
+    .object({
+      gpuHours: z.number().min(0).default(4),
+      usd: z.number().min(0).default(5),
+    })
+    .prefault({}),
   /** Keep each run's workspace and checkpoint after it ends (for debugging). */
   keepWorkspaces: z.boolean().default(false),
   /** The only variables a job inherits (PATH and locale); secrets never reach a job. */

@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'edit_refused'
   | 'preflight_failed'
   | 'executor'
+  | 'sandbox_unavailable'
   | 'cancelled'
   | 'budget_exhausted'
   | 'llm_api'

@@ -4,13 +4,14 @@ import type { Direction } from './metric.js';
 import type {
   AttemptOutcome,
   EditFailureCategory,
+  ExperimentRole,
   ExperimentState,
   FailureCategory,
   ScheduleState,
   SearchState,
 } from './states.js';
 
-export type { AttemptOutcome, ExperimentState, FailureCategory, SearchState } from './states.js';
+export type { AttemptOutcome, ExperimentRole, ExperimentState, FailureCategory, SearchState } from './states.js';
 
 export const SCHEMA_VERSION = 1;
 
@@ -29,6 +30,8 @@ export interface Idea {
   searchId?: string;
   /** Exact knob settings for ideas the offline provider made; the offline implementer applies these. */
   knobs?: Record<string, number | string>;
+  /** `control`: proposed for a search's control arm (best-of-n), not as one of its candidates. */
+  arm?: 'control';
   createdAt: string;
 }
 
@@ -60,9 +63,16 @@ export interface Implementation {
   status: ImplementationStatus;
   /** Canonical unified diff, computed from before/after, relative to the data directory. */
   diffPath?: string;
+  /** sha256 (hex) of the canonical diff: equal edits have equal hashes (missing on records written before it). */
+  diffHash?: string;
   filesChanged: string[];
   /** New content of each changed file, as an artifact path relative to the data directory; null = deleted. */
   changes: { path: string; artifact: string | null }[];
+  /**
+   * sha256 (hex) of the canonical diff and of each changed file's stored content (null: deleted), recorded when it
+   * was stored: every run checks the artifacts against it first. Missing on records written before it existed.
+   */
+  integrity?: { diff: string; files: Record<string, string | null> };
   attempts: EditAttempt[];
   error?: { category: EditFailureCategory; message: string };
   createdAt: string;
@@ -102,6 +112,13 @@ export interface RewardSummary {
    * noise alone. `profile` is missing from records written before it was stored.
    */
   baseline?: BaselineComparison;
+  /**
+   * Set when the environment's baseline varies with the seed (std > 0) but this experiment's seeds gave identical
+   * metrics: the code ignores `GROUNDWORK_SEED`, so its spread is fake.
+   */
+  seedInsensitive?: true;
+  /** false: an integrity flag (`seedInsensitive`) means the result may not be certified; absent: nothing against it. */
+  certifiable?: false;
 }
 
 export interface BaselineComparison {
@@ -122,12 +139,16 @@ export interface Experiment {
   environment: string;
   profile: string;
   searchId?: string;
+  /** Why its search ran it; a candidate idea has at most one `candidate` experiment (its id is derived from the idea's). */
+  role?: ExperimentRole;
   state: ExperimentState;
   /** The smoke pre-flight: its job handle while it runs, and whether it passed (not re-run after a restart). */
   preflight?: { passed: boolean; handle?: PersistedJob };
   runs: Run[];
   /** GPU ids the scheduler gave this experiment while it runs (kept so a restarted daemon re-attaches with them). */
   devices?: string[];
+  /** `off` when its jobs ran without the local executor's sandbox (bubblewrap), so its result may be gamed. */
+  sandbox?: 'off';
   result?: RewardSummary;
   failure?: Failure;
   createdAt: string;
@@ -142,10 +163,16 @@ export interface Search {
   options: Record<string, unknown>;
   state: SearchState;
   epoch: number;
+  /** Steady mode: finished candidates ÷ batch size; epochs mode: the epoch. */
+  generation?: number;
   experimentIds: string[];
+  /** Ideas refused as near-duplicates: idea id → the idea it duplicates (kept, so a resume never re-decides). */
+  duplicates?: Record<string, string>;
+  /** Ideas whose edit was already run: idea id → the experiment whose result was reused instead of running again. */
+  reused?: Record<string, string>;
   error?: string;
-  /** Why a search that ended well stopped early (it is not a failure). */
-  stopped?: { reason: 'budget_exhausted'; message: string };
+  /** Why a search that ended well stopped early (it is not a failure); `budget` names the budget that ran out. */
+  stopped?: { reason: 'budget_exhausted'; message: string; budget?: 'ideas' | 'usd' | 'gpu_hours' | 'wall_clock' };
   createdAt: string;
   updatedAt: string;
 }

@@ -4,11 +4,16 @@ import { z } from 'zod';
 export const ExperimentState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
 export type ExperimentState = z.infer<typeof ExperimentState>;
 
-export const SearchState = z.enum(['running', 'succeeded', 'failed', 'cancelled']);
+/** `paused`: no process drives it now (Ctrl-C, shutdown, a killed process); `search resume` or the next daemon continues it. */
+export const SearchState = z.enum(['running', 'paused', 'succeeded', 'failed', 'cancelled']);
 export type SearchState = z.infer<typeof SearchState>;
 
 export const ScheduleState = z.enum(['active', 'cancelled']);
 export type ScheduleState = z.infer<typeof ScheduleState>;
+
+/** Why a search ran an experiment: a candidate idea, re-running a winner on more seeds, or the control arm. */
+export const ExperimentRole = z.enum(['candidate', 'certification', 'control']);
+export type ExperimentRole = z.infer<typeof ExperimentRole>;
 
 /** Why an experiment (or an implementation, for the first two) failed. */
 export const FailureCategory = z.enum([

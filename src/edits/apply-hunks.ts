@@ -2,6 +2,7 @@
 import { alignLines } from './align-lines.js';
 import { describeAmbiguous, describeNotFound } from './closest-text.js';
 import { findAnchor, type Indent, locateBlock, reindent } from './locate-block.js';
+import { fragmentHunk } from './locate-fragment.js';
 import { refuse } from './refuse.js';
 import type { Document, Line } from './text-lines.js';
 import type { Hunk } from './types.js';
@@ -58,7 +59,7 @@ export function applyHunks(path: string, document: Document, hunks: readonly Hun
   let finalNewline = document.finalNewline;
   let delta = 0;
   let cursor = 0;
-  for (const hunk of hunks) {
+  for (let hunk of hunks) {
     const texts = lines.map((line) => line.text);
     const hint = hunk.hint === undefined ? undefined : hunk.hint + delta;
     const anchored = startAfterAnchors(texts, hunk.anchors, cursor);
@@ -70,6 +71,12 @@ export function applyHunks(path: string, document: Document, hunks: readonly Hun
       const options = { hint: hint ?? anchored, atEnd: hunk.atEnd };
       let result = locateBlock(texts, hunk.oldLines, { ...options, from: anchored });
       if (result.kind === 'not_found' && anchored !== undefined) result = locateBlock(texts, hunk.oldLines, options);
+      // A SEARCH/REPLACE text that is part of a line, found once, is a whole-line edit of the lines it spans.
+      const fragment = result.kind === 'not_found' && hunk.fragment ? fragmentHunk(path, texts, hunk) : undefined;
+      if (fragment) {
+        hunk = fragment.hunk;
+        result = { kind: 'found', match: { index: fragment.index, tier: 'exact', indent } };
+      }
       if (result.kind === 'not_found')
         throw refuse('not_found', describeNotFound(texts, hunk.oldLines, path, hunk.label), path);
       if (result.kind === 'ambiguous') {

@@ -71,7 +71,7 @@ export function parseSearchReplace(text: string): FileOperation[] {
     const hunks = byPath.get(currentPath) ?? [];
     // A SEARCH of only blank lines is an empty SEARCH (create a file), as aider treats it.
     const oldLines = search.body.every((line) => line.trim() === '') ? [] : search.body;
-    hunks.push({ label, oldLines, newLines: replace.body });
+    hunks.push({ label, oldLines, newLines: replace.body, fragment: true });
     byPath.set(currentPath, hunks);
     index = replace.at;
     previousEnd = replace.at;

@@ -42,6 +42,8 @@ export interface Hunk {
   /** `\ No newline at end of file` after the old or new side's last line. */
   oldEndsWithoutNewline?: boolean;
   newEndsWithoutNewline?: boolean;
+  /** SEARCH/REPLACE: the old text may be part of a line (matched once, at word boundaries) when no whole lines match. */
+  fragment?: boolean;
 }
 
 /** What an edit does to one path. `update` on a missing file whose first hunk has no old lines creates it. */

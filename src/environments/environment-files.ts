@@ -10,7 +10,7 @@ import { firstMatch } from '../util/glob.js';
 export async function readEditableFiles(environment: Environment): Promise<Record<string, string>> {
   const files: Record<string, string> = {};
   for (const path of await listFiles(environment.dir)) {
-    if (firstMatch(path, environment.manifest.editable) === undefined) continue;
+    if (firstMatch(path, environment.manifest.editable) === undefined || isHeldOut(environment, path)) continue;
     files[path] = await readFile(join(environment.dir, path), 'utf8');
   }
   return files;
@@ -20,4 +20,17 @@ export async function readEditableFiles(environment: Environment): Promise<Recor
 export function protectedGlobs(environment: Environment): string[] {
   const harness = environment.manifest.harness;
   return [...environment.manifest.frozen, ...(harness ? [`${harness}/**`] : [])];
+}
+
+/**
+ * True for a held-out file (the manifest's `heldOut` globs): only the frozen evaluation reads it. It is sealed: listed
+ * as existing, never served, never shown in a prompt, and an edit may not copy from it (implementer/contamination.ts).
+ */
+export function isHeldOut(environment: Environment, path: string): boolean {
+  return firstMatch(path, environment.manifest.heldOut ?? []) !== undefined;
+}
+
+/** The held-out files of the environment folder, as relative paths. */
+export async function heldOutFiles(environment: Environment): Promise<string[]> {
+  return (await listFiles(environment.dir)).filter((path) => isHeldOut(environment, path));
 }

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 
 import { MetricSpec } from '../domain/metric.js';
+import { own } from '../domain/own.js';
 import { Source } from './source.js';
 
 /** The profile a run uses when none is named: the manifest's own settings, with no overrides. */
@@ -142,7 +143,7 @@ export interface ProfileSettings {
 
 /** The settings of `profile`, or undefined when the manifest has no such profile (`default` always exists). */
 export function profileSettings(manifest: Manifest, profile: string): ProfileSettings | undefined {
-  const overrides: Partial<Profile> | undefined = profile === DEFAULT_PROFILE ? {} : manifest.profiles[profile];
+  const overrides: Partial<Profile> | undefined = profile === DEFAULT_PROFILE ? {} : own(manifest.profiles, profile);
   if (!overrides) return undefined;
   return {
     env: overrides.env ?? {},

@@ -1,5 +1,5 @@
 // A repository-backed environment (`groundwork env init`): where its code came from and the data it links, not copies.
-import { mkdir, symlink } from 'node:fs/promises';
+import { mkdir, readlink, symlink } from 'node:fs/promises';
 import { dirname, join, relative, isAbsolute } from 'node:path';
 
 import { z } from 'zod';
@@ -58,6 +58,17 @@ export async function linkHomeData(environment: WithSource, home: string): Promi
   for (const entry of environment.manifest.source?.data ?? []) {
     if (entry.at === 'home') await link(home, entry);
   }
+}
+
+/** Workspace data links that training removed or pointed elsewhere (an evaluation would then read other data). */
+export async function changedDataLinks(environment: WithSource, workspace: string): Promise<string[]> {
+  const changed: string[] = [];
+  for (const entry of environment.manifest.source?.data ?? []) {
+    if (entry.at !== 'workspace') continue;
+    const target = await readlink(join(workspace, entry.path)).catch(() => undefined);
+    if (target !== entry.target) changed.push(entry.path);
+  }
+  return changed;
 }
 
 const inside = (path: string, folder: string): boolean => {

@@ -15,6 +15,8 @@ export function createExecutor(config: Config, log: Logger): Executor {
       return createLocalExecutor({
         killGraceSec: config.scheduler.killGraceSec,
         isolateNetwork: executor.isolateNetwork,
+        sandbox: executor.local.sandbox,
+        bwrapPath: executor.local.bwrapPath,
       });
     case 'docker':
       return createDockerExecutor({

@@ -37,6 +37,11 @@ export interface JobSpec {
   private?: { root: string; keep: string };
   /** Container image the environment asks for (container executors; others ignore it). */
   image?: string;
+  /**
+   * True when the job runs only the environment's own, unedited code (a baseline): the local executor runs such a
+   * job without its sandbox where bubblewrap cannot run, and refuses every other job there.
+   */
+  trusted?: boolean;
 }
 
 /** Plain JSON, persisted by the scheduler so a restarted daemon can find the job again: one type per executor. */
@@ -69,6 +74,8 @@ export interface Executor<Started extends RunHandle = RunHandle> {
    * SIGKILL is taken for an out-of-memory kill, the usual cause on a plain machine.
    */
   readonly detectsOom: boolean;
+  /** The local executor's sandbox: `off` when its jobs run without one (reports then say so). */
+  readonly sandbox?: 'bwrap' | 'off';
   /**
    * Removes what earlier processes left behind (labelled containers, stray jobs) whose job id `keep` rejects.
    * Returns the job ids it removed. Optional: executors that leave nothing behind do not need it.

@@ -1,4 +1,4 @@
-// Local executor: a child process in its own process group, killed as a whole on timeout or cancel.
+// Local executor: a child process under bubblewrap in its own process group, killed as a whole on timeout or cancel.
 import { spawn } from 'node:child_process';
 import { closeSync, openSync, readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
@@ -7,13 +7,34 @@ import { dirname } from 'node:path';
 import { ResearchError } from '../domain/errors.js';
 import type { LocalHandle } from '../domain/job-handle.js';
 import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executor.js';
-import { detectIsolation, withIsolation } from './local-sandbox.js';
+import { bwrapArgv, detectNetworkIsolation, probeBwrap, pythonView, type PythonView } from './local-sandbox.js';
 
 export interface LocalExecutorOptions {
   /** Seconds between SIGTERM and SIGKILL. */
   killGraceSec: number;
-  /** Run jobs in a fresh network namespace (no network). `auto` uses it when available. */
+  /**
+   * With the sandbox off only: run jobs in a fresh network namespace (no network). `auto` uses it when available.
+   * Under bubblewrap a job never has a network.
+   */
   isolateNetwork: 'auto' | 'required' | 'off';
+  /**
+   * `bwrap` (default): every job runs under bubblewrap; where it cannot run, jobs that run edited code are refused
+   * (`trusted` jobs, the environment's own code, run unsandboxed). `off`: no sandbox, and reports say so.
+   */
+  sandbox?: 'bwrap' | 'off';
+  /** The bubblewrap binary (default `bwrap` on PATH). */
+  bwrapPath?: string;
+}
+
+/** The refusal when edited code would run without the sandbox. */
+export function sandboxUnavailable(why: string): ResearchError {
+  return new ResearchError(
+    'sandbox_unavailable',
+    `sandbox_unavailable: the local executor runs edited code only under bubblewrap, and ${why}. ` +
+      'Install it (Debian/Ubuntu: `apt-get install bubblewrap`; Fedora: `dnf install bubblewrap`), or set ' +
+      '`executor.local.sandbox: "off"` in the config to run jobs unsandboxed, knowingly: they can then read and ' +
+      'change whatever this user can (the store, the daemon token, held-out data), and every result says so.',
+  );
 }
 
 interface LiveJob {
@@ -61,15 +82,52 @@ function isAlive(pid: number): boolean {
 export function createLocalExecutor(options: LocalExecutorOptions): Executor<LocalHandle> {
   const jobs = new Map<string, LiveJob>();
   let isolation: string[] | undefined | null = null;
+  const bwrap = options.bwrapPath ?? 'bwrap';
+  /** Why bubblewrap cannot run here (undefined when it can); probed once. */
+  let bwrapProblem: string | undefined | null = options.sandbox === 'off' ? 'the sandbox is off' : null;
+  const sandboxProblem = (): string | undefined => {
+    if (bwrapProblem === null) bwrapProblem = probeBwrap(bwrap);
+    return bwrapProblem;
+  };
+  const pythons = new Map<string, PythonView | undefined>();
+  const python = (command: string, env: Record<string, string>): PythonView | undefined => {
+    const key = `${command}\0${env.PATH ?? ''}`;
+    if (!pythons.has(key)) pythons.set(key, pythonView(command, env));
+    return pythons.get(key);
+  };
+
+  /** The argv that runs the job: under bubblewrap, or (sandbox off, or a trusted job where it cannot run) without. */
+  const jobArgv = (spec: JobSpec): string[] => {
+    const problem = sandboxProblem();
+    if (problem === undefined) {
+      const [first, ...rest] = spec.command;
+      const interpreter = first === undefined ? undefined : python(first, spec.env);
+      const command = interpreter ? [interpreter.executable, ...rest] : spec.command;
+      return bwrapArgv(
+        bwrap,
+        {
+          writable: spec.writable,
+          readOnly: [...spec.readOnly, ...(interpreter?.readOnly ?? [])],
+          hidden: spec.hidden ?? [],
+          private: spec.private,
+          gpu: spec.devices.length > 0,
+        },
+        spec.cwd,
+        command,
+      );
+    }
+    if (options.sandbox !== 'off' && !spec.trusted) throw sandboxUnavailable(problem);
+    return [...networkPrefix(), ...spec.command];
+  };
 
   const networkPrefix = (): string[] => {
     if (options.isolateNetwork === 'off') return [];
-    if (isolation === null) isolation = detectIsolation();
+    if (isolation === null) isolation = detectNetworkIsolation();
     if (isolation) return isolation;
     if (options.isolateNetwork === 'required') {
       throw new ResearchError(
         'executor',
-        'network isolation is required but `unshare --net` does not work here; run as root, enable user namespaces, or set executor.isolateNetwork to "auto"',
+        'network isolation is required but `unshare --net` does not work here; install bubblewrap, run as root, enable user namespaces, or set executor.isolateNetwork to "auto"',
       );
     }
     return [];
@@ -80,14 +138,14 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor<Loc
     reattachable: false,
     managesDevices: false,
     detectsOom: false,
+    get sandbox(): 'bwrap' | 'off' {
+      return sandboxProblem() === undefined ? 'bwrap' : 'off';
+    },
     async start(spec: JobSpec): Promise<LocalHandle> {
       if (jobs.has(spec.jobId)) throw new ResearchError('executor', `job ${spec.jobId} is already running`);
+      // Refused (sandbox unavailable, network isolation required) before anything is created.
+      const argv = jobArgv(spec);
       await mkdir(dirname(spec.logPath), { recursive: true });
-      const argv = withIsolation(
-        networkPrefix(),
-        { readOnly: spec.readOnly, hidden: spec.hidden ?? [], private: spec.private },
-        spec.command,
-      );
       const log = openSync(spec.logPath, 'w');
       const startedAt = Date.now();
       let child;

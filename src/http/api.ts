@@ -33,7 +33,9 @@ const STATUS: Partial<Record<string, 400 | 404 | 409>> = {
 export function createApi({ services, health }: ApiOptions): Hono {
   const api = new Hono();
 
-  api.get('/health', (c) => c.json({ ok: true, ...health }));
+  // The data directory stays: the stdio bridge checks it to know the daemon serves its store (daemon-file.ts). The pid
+  // and other process internals do not leave the machine's daemon.json.
+  api.get('/health', (c) => c.json({ ok: true, name: health.name, version: health.version, home: health.home }));
 
   api.get('/environments', async (c) => c.json(environmentListingOutput(await services.listEnvironments())));
   api.get('/environments/:name', async (c) => {

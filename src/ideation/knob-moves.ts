@@ -24,3 +24,26 @@ export function knobMoves(knob: Knob, current: KnobValue): KnobValue[] {
   }
   return out;
 }
+
+/**
+ * The value `scale` steps from `current` in `direction` (+1 up, −1 down): ×2^scale on a log knob, ±scale·range/4 on
+ * a linear one, clamped to the range and rounded like knobMoves (an int knob moves by at least 1). Undefined when
+ * the step cannot move (at the range's edge) or the knob is a choice.
+ */
+export function knobStep(knob: Knob, current: KnobValue, direction: 1 | -1, scale: number): KnobValue | undefined {
+  if (knob.type === 'choice') return undefined;
+  const value = Number(current);
+  if (!Number.isFinite(value)) return undefined;
+  let next: number;
+  if (knob.scale === 'log' && value > 0) next = value * 2 ** (direction * scale);
+  else {
+    const range = (knob.max ?? value + 1) - (knob.min ?? value - 1);
+    next = value + (direction * scale * range) / 4;
+  }
+  next = clamp(next, knob);
+  if (knob.type === 'int') {
+    next = Math.round(next);
+    if (next === value) next = clamp(value + direction, knob);
+  } else next = Number(next.toPrecision(3));
+  return next === value ? undefined : next;
+}

@@ -1,13 +1,13 @@
-// The offline ideator: no model. Proposes knob changes (new ones, or variants of good parents) that the offline
-// implementer writes exactly. Used by the demo, tests, and as a classic baseline.
+// The offline ideator: no model. A classical baseline worth beating: an adaptive local search over the knobs
+// (pattern moves from the best result, step size by the 1/5th success rule, directions that worked followed),
+// whose ideas the offline implementer writes exactly. Used by the demo, tests, and as the control for LLM ideators.
 import { ResearchError } from '../domain/errors.js';
 import { formatKnobValue, type KnobValue, readKnobValue } from '../environments/knob-values.js';
 import type { Knob, Manifest } from '../environments/manifest.js';
 import { createRandom, type Random } from '../util/random.js';
 import type { Ideator, ProposedIdea, ProposeRequest } from './ideator.js';
-import { knobMoves } from './knob-moves.js';
-
-type Settings = Record<string, KnobValue>;
+import { knobMoves, knobStep } from './knob-moves.js';
+import { directionKey, type KnobSearchState, replayKnobTrials, type Settings } from './knob-search.js';
 
 function defaults(manifest: Manifest, files: Record<string, string>): Settings {
   const settings: Settings = {};
@@ -59,6 +59,110 @@ function mutate(manifest: Manifest, settings: Settings, random: Random, changes:
   return next;
 }
 
+interface Anchor {
+  id?: string;
+  settings: Settings;
+  rank: number;
+}
+
+interface Move {
+  settings: Settings;
+  parentIds: string[];
+  priority: number;
+}
+
+/** How promising a one-knob move is: follow directions that beat their parent, avoid those that did not. */
+function movePriority(
+  state: KnobSearchState | undefined,
+  knob: Knob,
+  name: string,
+  from: KnobValue,
+  to: KnobValue,
+  explore: boolean,
+): number {
+  let priority = knob.scale === 'log' ? 0.5 : 0; // a log-scale knob spans orders of magnitude: big effects live there
+  if (!state) return priority;
+  const stats = state.directions.get(directionKey(name, from, to));
+  const opposite = typeof to === 'number' ? state.directions.get(directionKey(name, to, from)) : undefined;
+  priority += 2 * (stats?.successes ?? 0) - (stats?.failures ?? 0);
+  priority += 0.5 * (opposite?.failures ?? 0) - 0.5 * (opposite?.successes ?? 0);
+  const knobTried = [...state.directions.keys()].some(
+    (key) => key.startsWith(`${name}:`) || key.startsWith(`${name}=`),
+  );
+  if (!knobTried) priority += explore ? 1.5 : 0.5;
+  return priority;
+}
+
+/** Single-knob moves from each anchor, then pairs of the best ones (and, in exploit, crossovers of two parents). */
+function candidateMoves(
+  manifest: Manifest,
+  anchors: readonly Anchor[],
+  state: KnobSearchState | undefined,
+  step: number,
+  explore: boolean,
+  random: Random,
+  base: Settings,
+): Move[] {
+  const moves: Move[] = [];
+  for (const anchor of anchors) {
+    const singles: { name: string; move: Move }[] = [];
+    for (const [name, knob] of Object.entries(manifest.knobs)) {
+      const from = anchor.settings[name] as KnobValue;
+      const targets =
+        knob.type === 'choice'
+          ? knobMoves(knob, from)
+          : ([1, -1] as const).map((direction) => knobStep(knob, from, direction, step));
+      for (const to of targets) {
+        if (to === undefined) continue;
+        const jitter = random.next() * (state ? 0.3 : 1);
+        const priority = movePriority(state, knob, name, from, to, explore) + jitter - 0.75 * anchor.rank;
+        const move = {
+          settings: { ...anchor.settings, [name]: to },
+          parentIds: anchor.id ? [anchor.id] : [],
+          priority,
+        };
+        singles.push({ name, move });
+      }
+    }
+    singles.sort((a, b) => b.move.priority - a.move.priority);
+    moves.push(...singles.map((single) => single.move));
+    // Pattern moves: two promising changes at once (more of them when exploring).
+    const top = singles.slice(0, 4);
+    for (let i = 0; i < top.length; i++) {
+      for (let j = i + 1; j < top.length; j++) {
+        const a = top[i] as { name: string; move: Move };
+        const b = top[j] as { name: string; move: Move };
+        if (a.name === b.name) continue;
+        moves.push({
+          settings: { ...a.move.settings, [b.name]: b.move.settings[b.name] as KnobValue },
+          parentIds: a.move.parentIds,
+          priority: (a.move.priority + b.move.priority) / 2 - (explore ? 0.25 : 0.75),
+        });
+      }
+    }
+  }
+  // Crossover: the best parent with another parent's changes (both beat their own parents, so the gains may add up).
+  const [first, ...others] = anchors;
+  if (first?.id && state && !explore) {
+    for (const other of others) {
+      if (!other.id) continue;
+      moves.push({
+        settings: { ...first.settings, ...diffFrom(other.settings, base) },
+        parentIds: [first.id, other.id],
+        priority: 1 + random.next() * 0.3 - 0.5 * other.rank,
+      });
+    }
+  }
+  return moves.sort((a, b) => b.priority - a.priority);
+}
+
+/** The knobs a setting changes from the defaults (the part a crossover carries over). */
+function diffFrom(settings: Settings, base: Settings): Settings {
+  const out: Settings = {};
+  for (const name of Object.keys(settings)) if (settings[name] !== base[name]) out[name] = settings[name] as KnobValue;
+  return out;
+}
+
 export function createOfflineIdeator(): Ideator {
   return {
     name: 'offline',
@@ -76,28 +180,35 @@ export function createOfflineIdeator(): Ideator {
       const seen = new Set([settingsKey(base, base)]);
       for (const outcome of [...request.history, ...request.parents])
         seen.add(settingsKey({ ...base, ...(outcome.idea.knobs ?? {}) }, base));
+      // Seed ideas are independent samples around the defaults (best-of-n's control arm must not adapt); exploit
+      // and explore adapt to what the history shows.
+      const adaptive = request.kind !== 'seed';
+      const state = adaptive ? replayKnobTrials(manifest, base, request.history) : undefined;
       const parents = request.parents.filter((outcome) => outcome.idea.knobs);
+      let anchors: Anchor[];
+      if (request.kind === 'exploit' && parents.length > 0)
+        anchors = parents.map((outcome, rank) => ({
+          id: outcome.idea.id,
+          settings: { ...base, ...(outcome.idea.knobs ?? {}) },
+          rank,
+        }));
+      else if (state?.best) anchors = [{ id: state.best.id, settings: state.best.settings, rank: 0 }];
+      else anchors = [{ settings: base, rank: 0 }];
+      const explore = request.kind === 'explore';
+      const step = (state?.step ?? 1) * (explore ? 1.5 : 1);
       const ideas: ProposedIdea[] = [];
-      for (let tries = 0; ideas.length < request.count && tries < request.count * 50; tries++) {
-        let settings: Settings;
-        let parentIds: string[] = [];
-        if (request.kind === 'exploit' && parents.length > 0) {
-          // Parents arrive best first: favour the top of the list.
-          const parent = parents[Math.floor(parents.length * random.next() ** 2)] ?? parents[0];
-          const parentSettings = { ...base, ...(parent?.idea.knobs ?? {}) };
-          parentIds = parent ? [parent.idea.id] : [];
-          const other = parents.length > 1 ? random.pick(parents) : undefined;
-          if (other && other !== parent && random.next() < 0.5) {
-            settings = { ...parentSettings, ...(other.idea.knobs ?? {}) };
-            parentIds.push(other.idea.id);
-          } else settings = mutate(manifest, parentSettings, random, 1);
-        } else {
-          settings = mutate(manifest, base, random, request.kind === 'explore' && random.next() < 0.5 ? 2 : 1);
-        }
+      const take = (settings: Settings, parentIds: string[]): void => {
         const key = settingsKey(settings, base);
-        if (seen.has(key)) continue;
+        if (seen.has(key) || ideas.length >= request.count) return;
         seen.add(key);
         ideas.push({ ...describe(manifest, settings, base), parentIds });
+      };
+      for (const move of candidateMoves(manifest, anchors, state, step, explore, random, base))
+        take(move.settings, move.parentIds);
+      // Every planned move was tried already: random moves, more knobs at a time as the neighbourhood fills up.
+      for (let tries = 0; ideas.length < request.count && tries < request.count * 50; tries++) {
+        const anchor = anchors[tries % anchors.length] as Anchor;
+        take(mutate(manifest, anchor.settings, random, 1 + Math.floor(tries / 10)), anchor.id ? [anchor.id] : []);
       }
       return ideas;
     },

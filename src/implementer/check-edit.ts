@@ -6,6 +6,7 @@ import { ResearchError } from '../domain/errors.js';
 import { canonicalDiff, checkPythonSyntax, planEdit } from '../edits/index.js';
 import { protectedGlobs } from '../environments/environment-files.js';
 import type { Environment } from '../environments/registry.js';
+import { checkContamination } from './contamination.js';
 
 export interface CheckedEdit {
   changes: { path: string; before: string | null; after: string | null }[];
@@ -19,7 +20,10 @@ export interface CheckEditOptions {
   python(): Promise<string>;
 }
 
-/** Throws `edit_refused` when the edit does not apply, `preflight_failed` when the edited code does not compile. */
+/**
+ * Throws `edit_refused` when the edit does not apply or copies held-out data (reason `contaminated`),
+ * `preflight_failed` when the edited code does not compile.
+ */
 export async function checkEdit(
   environment: Environment,
   text: string,
@@ -29,6 +33,7 @@ export async function checkEdit(
     frozen: protectedGlobs(environment),
     editable: environment.manifest.editable,
   });
+  await checkContamination(environment, plan.changes);
   const python = plan.changes.filter((change) => change.path.endsWith('.py') && change.after !== null);
   if (python.length > 0) {
     const scratch = await mkdtemp(join(options.tmpDir, 'syntax-'));

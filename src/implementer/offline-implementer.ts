@@ -1,6 +1,7 @@
 // The offline implementer: no model. Writes the knob settings of an offline ideator's idea exactly, as
 // search/replace blocks.
 import { ResearchError } from '../domain/errors.js';
+import { own } from '../domain/own.js';
 import { formatKnobValue } from '../environments/knob-values.js';
 import type { Implementer, ImplementRequest } from './implementer.js';
 
@@ -20,7 +21,7 @@ export function createOfflineImplementer(): Implementer {
       }
       const blocks: string[] = [];
       for (const [name, value] of Object.entries(idea.knobs)) {
-        const knob = manifest.knobs[name];
+        const knob = own(manifest.knobs, name);
         if (!knob)
           throw new ResearchError(
             'bad_input',

@@ -8,7 +8,7 @@ export type PriceTable = Record<string, ModelPrice>;
 export function priceOf(model: string, prices: PriceTable): ModelPrice | undefined {
   const candidates = [model, model.replace(/-(\d{8}|\d{4}-\d{2}-\d{2})$/, ''), model.split('/').at(-1) ?? model];
   for (const candidate of candidates) {
-    const price = prices[candidate];
+    const price = Object.hasOwn(prices, candidate) ? prices[candidate] : undefined;
     if (price) return price;
   }
   return undefined;

@@ -21,7 +21,10 @@ export interface McpHttpOptions {
   maxSessions?: number;
   /** Larger request bodies get 413 (the transport's own limit applies to later requests too). */
   maxBodyBytes?: number;
-  /** A session unused this long may be closed to make room for a new one. */
+  /**
+   * Unused: kept so callers that pass it still compile. When the table is full, the least recently used session with
+   * no request or stream open is closed to make room, however recently it was used.
+   */
   idleMs?: number;
 }
 
@@ -29,6 +32,42 @@ interface Session {
   transport: WebStandardStreamableHTTPServerTransport;
   server: McpServer;
   lastUsed: number;
+  /** Requests whose response (or event stream) is still open: such a session is in use and never evicted. */
+  open: number;
+}
+
+/** The response with a body that calls `done` once, when the body ends or the client stops reading it. */
+function onBodyEnd(response: Response, done: () => void): Response {
+  let finished = false;
+  const finish = (): void => {
+    if (finished) return;
+    finished = true;
+    done();
+  };
+  if (!response.body) {
+    finish();
+    return response;
+  }
+  const reader = response.body.getReader();
+  const body = new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: ended, value } = await reader.read();
+        if (ended) {
+          finish();
+          controller.close();
+        } else controller.enqueue(value);
+      } catch (error) {
+        finish();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      finish();
+      return reader.cancel(reason);
+    },
+  });
+  return new Response(body, { status: response.status, statusText: response.statusText, headers: response.headers });
 }
 
 function jsonRpcError(status: number, code: number, message: string): Response {
@@ -42,7 +81,6 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
   const sessions = new Map<string, Session>();
   const maxSessions = options.maxSessions ?? 100;
   const maxBodyBytes = options.maxBodyBytes ?? 4 * 1024 * 1024;
-  const idleMs = options.idleMs ?? 10 * 60_000;
 
   const closeSession = async (id: string): Promise<void> => {
     const session = sessions.get(id);
@@ -51,12 +89,14 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
     await session.server.close().catch(() => undefined);
   };
 
-  /** Room for one more session: close the least recently used idle one if full. */
+  /** Room for one more session: when full, close the least recently used one that has nothing open. */
   const makeRoom = async (): Promise<boolean> => {
     if (sessions.size < maxSessions) return true;
-    const oldest = [...sessions.entries()].sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
-    if (!oldest || Date.now() - oldest[1].lastUsed < idleMs) return false;
-    options.log.info('closing an idle MCP session to make room', { session: oldest[0] });
+    const oldest = [...sessions.entries()]
+      .filter(([, session]) => session.open === 0)
+      .sort((a, b) => a[1].lastUsed - b[1].lastUsed)[0];
+    if (!oldest) return false;
+    options.log.info('closing the least recently used idle MCP session to make room', { session: oldest[0] });
     await closeSession(oldest[0]);
     return true;
   };
@@ -80,7 +120,7 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
       return jsonRpcError(
         503,
         -32000,
-        `too many open sessions (${maxSessions}); close one (HTTP DELETE) or retry later`,
+        `too many open sessions (${maxSessions}), all in use (a request or event stream open); close one (HTTP DELETE) or retry later`,
       );
     }
     const server = options.createServer();
@@ -88,7 +128,7 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
       sessionIdGenerator: () => randomUUID(),
       maxRequestBodySize: maxBodyBytes,
       onsessioninitialized: (id) => {
-        sessions.set(id, { transport, server, lastUsed: Date.now() });
+        sessions.set(id, { transport, server, lastUsed: Date.now(), open: 0 });
       },
       onsessionclosed: (id) => closeSession(id),
     });
@@ -123,7 +163,17 @@ export function createMcpHttpHandler(options: McpHttpOptions): McpHttpHandler {
           'session not found (it ended or the server restarted): initialize a new session',
         );
       session.lastUsed = Date.now();
-      return session.transport.handleRequest(request);
+      session.open++;
+      const ended = (): void => {
+        session.open--;
+        session.lastUsed = Date.now();
+      };
+      try {
+        return onBodyEnd(await session.transport.handleRequest(request), ended);
+      } catch (error) {
+        ended();
+        throw error;
+      }
     },
     get size() {
       return sessions.size;

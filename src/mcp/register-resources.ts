@@ -76,7 +76,10 @@ export function registerResources(server: McpServer, runtime: ToolRuntime): void
         const files = await (await services()).listEnvironmentFiles(name);
         return json(uri, {
           manifest: environment.manifest,
-          files: files.map((file) => ({ ...file, uri: `${RESOURCE_PREFIX}environments/${name}/files/${file.path}` })),
+          // Held-out files are listed as sealed, with no uri: they are never served.
+          files: files.map((file) =>
+            file.sealed ? file : { ...file, uri: `${RESOURCE_PREFIX}environments/${name}/files/${file.path}` },
+          ),
         });
       }),
   );
@@ -88,7 +91,7 @@ export function registerResources(server: McpServer, runtime: ToolRuntime): void
         const resources = [];
         for (const name of await environmentNames(await services())) {
           for (const file of await (await services()).listEnvironmentFiles(name)) {
-            if (file.size > LISTED_FILE_BYTES) continue;
+            if (file.size > LISTED_FILE_BYTES || file.sealed) continue;
             resources.push({
               uri: `${RESOURCE_PREFIX}environments/${name}/files/${file.path}`,
               name: `${name}/${file.path}`,
@@ -170,6 +173,16 @@ export function registerResources(server: McpServer, runtime: ToolRuntime): void
         const experiment = await (await services()).getExperiment(variable(variables, 'id'));
         return text(uri, await (await services()).readImplementationDiff(experiment.implementationId), 'text/x-diff');
       }),
+  );
+
+  server.registerResource(
+    'implementation-diff',
+    new ResourceTemplate(`${RESOURCE_PREFIX}implementations/{id}/diff`, { list: undefined }),
+    { title: 'Implementation diff', description: 'The whole diff of an implementation', mimeType: 'text/x-diff' },
+    (uri, variables) =>
+      read(async () =>
+        text(uri, await (await services()).readImplementationDiff(variable(variables, 'id')), 'text/x-diff'),
+      ),
   );
 
   server.registerResource(

@@ -5,6 +5,7 @@ import type { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   type CallToolResult,
+  type ContentBlock,
   CreateMessageResultSchema,
   ListRootsResultSchema,
   type ServerNotification,
@@ -12,7 +13,8 @@ import {
   type ToolAnnotations,
 } from '@modelcontextprotocol/sdk/types.js';
 
-import type { ToolContext, ToolDefinition, ToolKind, ToolLog } from '../../tools/define-tool.js';
+import type { ToolContext, ToolDefinition, ToolKind, ToolLink, ToolLog } from '../../tools/define-tool.js';
+import { GuideFields, guideOf } from '../../tools/index.js';
 import type { ResearchServices } from '../services/research-services.js';
 import type { Logger } from '../util/logger.js';
 import { type SamplingClient, withSamplingClient } from './sampling-provider.js';
@@ -76,6 +78,9 @@ function samplingClient(server: McpServer, extra: Extra, active: () => boolean):
   };
 }
 
+/** A `resource_link` content block: clients fetch the resource (resources/read) when they need it. */
+const linkBlock = (link: ToolLink): ContentBlock => ({ type: 'resource_link', ...link });
+
 async function callTool(
   server: McpServer,
   tool: ToolDefinition,
@@ -98,6 +103,14 @@ async function callTool(
           .sendNotification({ method: 'notifications/progress', params: { progressToken, progress, total, message } })
           .catch(() => undefined);
       },
+      async confirm(message) {
+        if (server.server.getClientCapabilities()?.elicitation?.form === undefined) return undefined;
+        const answer = await server.server.elicitInput(
+          { mode: 'form', message, requestedSchema: { type: 'object', properties: {} } },
+          { relatedRequestId: extra.requestId, signal: extra.signal },
+        );
+        return answer.action === 'accept';
+      },
       async roots() {
         if (server.server.getClientCapabilities()?.roots === undefined) return [];
         const listed = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema, {
@@ -110,7 +123,10 @@ async function callTool(
       samplingClient(server, extra, () => active),
       () => tool.handle(context, args),
     );
-    return { content: [{ type: 'text', text: tool.render(output) }], structuredContent: output };
+    return {
+      content: [{ type: 'text', text: tool.render(output) }, ...(tool.links?.(output) ?? []).map(linkBlock)],
+      structuredContent: { ...output, ...guideOf(tool, output) },
+    };
   } catch (error) {
     return errorResult(error, extra.signal, log);
   } finally {
@@ -127,7 +143,7 @@ export function registerTools(server: McpServer, tools: readonly ToolDefinition[
         title: tool.title,
         description: tool.description,
         inputSchema: tool.input,
-        outputSchema: tool.output,
+        outputSchema: tool.output.extend(GuideFields),
         annotations: annotationsFor(tool),
       },
       (args: Record<string, unknown>, extra: Extra) => callTool(server, tool, args, extra, runtime),

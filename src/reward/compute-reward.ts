@@ -54,7 +54,25 @@ export function experimentResult(
   if (values.length === 0) return undefined;
   // A baseline measured under another profile (e.g. default vs smoke) is not comparable.
   const baseline = manifest.baseline?.profile === experiment.profile ? manifest.baseline : undefined;
-  return summarizeReward(values, manifest.metric, baseline);
+  const summary = summarizeReward(values, manifest.metric, baseline);
+  if (seedInsensitive(values, manifest.baseline)) {
+    summary.seedInsensitive = true;
+    summary.certifiable = false;
+  }
+  return summary;
+}
+
+/**
+ * Seeds that change nothing where the environment's baseline shows they should: two or more identical values while
+ * the baseline (under any profile) has spread. The code likely ignores `GROUNDWORK_SEED`.
+ */
+export function seedInsensitive(values: readonly number[], baseline: Pick<Baseline, 'std'> | undefined): boolean {
+  return (baseline?.std ?? 0) > 0 && values.length >= 2 && values.every((value) => value === values[0]);
+}
+
+/** Whether a result may be certified: no integrity flag stands against it. */
+export function isCertifiable(result: Pick<RewardSummary, 'certifiable'> | undefined): boolean {
+  return result !== undefined && result.certifiable !== false;
 }
 
 /** Outside the plausible range → the reason, else undefined. */

@@ -29,6 +29,8 @@ export async function executeExperiment(context: SchedulerContext, dispatched: D
   const { deps, save } = context;
   const { experiment, signal, detach } = dispatched;
   startExperiment(experiment, dispatched.devices);
+  // Said in every report of the experiment: its code ran without the local sandbox.
+  if (deps.executor.sandbox === 'off') experiment.sandbox = 'off';
   try {
     await save(experiment);
   } catch (error) {
@@ -50,7 +52,12 @@ export async function executeExperiment(context: SchedulerContext, dispatched: D
   } catch (error) {
     const message = errorMessage(error);
     failure = {
-      category: ResearchError.is(error, 'cancelled') ? 'cancelled' : 'infrastructure',
+      category: ResearchError.is(error, 'cancelled')
+        ? 'cancelled'
+        : // Stored code that no longer matches its hash (store/artifacts.ts): tampered with, not an outage.
+          ResearchError.is(error) && error.details?.category === 'suspicious'
+          ? 'suspicious'
+          : 'infrastructure',
       message: ResearchError.is(error) ? message : `infrastructure error: ${message}`,
       logTail: '',
     };
@@ -198,6 +205,11 @@ async function runOnce(
     resume,
     // Judged against the history of the profile this run used (the smoke pre-flight against smoke runs).
     checkPlausible: (metric) =>
-      history.check({ ...experiment, profile }, metric, environment.manifest.metric.direction),
+      history.check(
+        { ...experiment, profile },
+        metric,
+        environment.manifest.metric.direction,
+        environment.manifest.baseline,
+      ),
   });
 }

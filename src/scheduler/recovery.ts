@@ -1,10 +1,11 @@
 // Recovery after a restart, the one place that decides what becomes of work a previous daemon left unfinished:
-// experiments of interrupted searches, experiments it was running (re-attach or re-queue), and leftover jobs.
+// searches interrupted with their process (paused, to resume), experiments it was running (re-attach or re-queue), and leftover jobs.
 import { errorMessage } from '../domain/errors.js';
 import { type PersistedJob, readPersistedJob, type RunHandle, storedHandle } from '../domain/job-handle.js';
 import type { Experiment } from '../domain/records.js';
 import { resolveEnvironment, type ResolvedEnvironment, type SchedulerContext } from './context.js';
-import { cancelWithSearch, requeue } from './experiment-state.js';
+import { requeue } from './experiment-state.js';
+import { sweepRunFolders } from './leftovers.js';
 
 /** An experiment whose job outlived the previous daemon: the dispatcher carries on waiting for it. */
 export interface Resumed {
@@ -14,38 +15,28 @@ export interface Resumed {
 }
 
 /**
- * Settles everything a previous daemon left unfinished, in order: interrupted searches first (their experiments
- * are not run on), then the experiments it was running, then jobs nothing refers to any more. Returns the
+ * Settles everything a previous daemon left unfinished, in order: interrupted searches first (paused), then the experiments it was running, then jobs nothing refers to any more. Returns the
  * experiments to re-attach to, with their devices already claimed; nothing new may be dispatched before this ends.
  */
 export async function recover(context: SchedulerContext): Promise<Resumed[]> {
   await settleInterruptedSearches(context);
   const resumes = await recoverExperiments(context);
   await reapLeftovers(context, new Set(resumes.map(({ resume }) => resume.handle.jobId)));
+  // Run folders of interrupted runs keep only their logs: no workspace, and no harness copy with held-out data.
+  const reduced = await sweepRunFolders(context, new Set(resumes.map(({ experiment }) => experiment.id)));
+  if (reduced > 0) context.deps.log.info('reduced run folders left by a previous daemon to their logs', { reduced });
   return resumes;
 }
 
 /**
- * Searches a previous process was running cannot continue without it: mark them failed (saying why) and stop
- * their experiments, including jobs that outlived that process.
+ * Searches a previous process was running stopped with it: they become `paused`, their experiments untouched (the
+ * next steps re-attach or re-queue them), and `search resume` or a daemon's start carries them on from the store.
  */
 async function settleInterruptedSearches(context: SchedulerContext): Promise<void> {
   const { store } = context.deps;
   for (const search of await store.searches.list((s) => s.state === 'running')) {
-    const orphans = await store.experiments.list(
-      (e) => e.searchId === search.id && (e.state === 'queued' || e.state === 'running'),
-    );
-    for (const experiment of orphans) {
-      await cancelJobs(context, experiment);
-      cancelWithSearch(experiment, search.id);
-      await context.save(experiment);
-    }
-    await store.searches.put({
-      ...search,
-      state: 'failed',
-      error: `interrupted: the process running it stopped (${orphans.length} unfinished experiments cancelled); start a new search`,
-      updatedAt: new Date().toISOString(),
-    });
+    await store.searches.put({ ...search, state: 'paused', updatedAt: new Date().toISOString() });
+    context.deps.log.info('a search interrupted with its process is paused; resume it to carry on', { id: search.id });
   }
 }
 

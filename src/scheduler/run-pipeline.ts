@@ -15,9 +15,10 @@ import {
   materializeWorkspace,
 } from '../environments/workspace.js';
 import type { Executor, JobExit, JobSpec } from '../executors/executor.js';
-import { linkHomeData, sourceReadOnly } from '../environments/source.js';
+import { changedDataLinks, linkHomeData, sourceReadOnly } from '../environments/source.js';
 import { implausible } from '../reward/compute-reward.js';
 import { readResult } from '../reward/read-result.js';
+import { reduceRunFolder } from './leftovers.js';
 import { classifyExit, readLogTail } from './log-tail.js';
 
 export interface RunRequest {
@@ -143,7 +144,22 @@ async function exitFailure(
   };
 }
 
+/**
+ * Runs the steps; a run that throws (an executor error, not a job left running for the next daemon) is reduced to
+ * its logs like one that ended, so no workspace or harness copy outlives it.
+ */
 export async function executeRun(request: RunRequest): Promise<RunOutcome> {
+  try {
+    return await runSteps(request);
+  } catch (error) {
+    if (!(ResearchError.is(error, 'cancelled') && error.message === DETACHED)) {
+      await reduceRunFolder(request.runDir, request.keepWorkspace).catch(() => undefined);
+    }
+    throw error;
+  }
+}
+
+async function runSteps(request: RunRequest): Promise<RunOutcome> {
   const { environment, profile, settings, resume } = request;
   const manifest = environment.manifest;
   const paths = runPaths(request.runDir);
@@ -204,6 +220,8 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
           ...(request.runsRoot ? { private: { root: request.runsRoot, keep: request.runDir } } : {}),
+          // The environment's own code (a baseline) may run where the sandbox cannot; edited code may not.
+          ...(request.changes.length === 0 ? { trusted: true } : {}),
           // Training must not read the held-out data by absolute path (the local executor shares the filesystem).
           hidden: [
             ...(manifest.harness ? [join(environment.dir, manifest.harness)] : []),
@@ -223,7 +241,10 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
     );
     if (trainFailure) return finish(request, paths, trainFailure);
 
-    const tampered = changedFrozen(frozenBefore, await hashFrozen(paths.workspace, manifest.frozen));
+    const tampered = [
+      ...changedFrozen(frozenBefore, await hashFrozen(paths.workspace, manifest.frozen)),
+      ...(await changedDataLinks(environment, paths.workspace)),
+    ];
     if (tampered.length > 0) {
       return finish(
         request,
@@ -282,6 +303,7 @@ export async function executeRun(request: RunRequest): Promise<RunOutcome> {
           devices: request.devices,
           ...(manifest.image ? { image: manifest.image } : {}),
           ...(request.runsRoot ? { private: { root: request.runsRoot, keep: request.runDir } } : {}),
+          ...(request.changes.length === 0 ? { trusted: true } : {}),
           // The environment's own harness folder (held-out files included): the evaluation uses its copy only.
           ...(manifest.harness ? { hidden: [join(environment.dir, manifest.harness)] } : {}),
         },
@@ -321,15 +343,10 @@ function dataHint(missing: string, hint: string | undefined): string {
 
 async function finish(
   request: RunRequest,
-  paths: ReturnType<typeof runPaths>,
+  _paths: ReturnType<typeof runPaths>,
   outcome: RunOutcome,
 ): Promise<RunOutcome> {
-  if (!request.keepWorkspace) {
-    await Promise.all(
-      [paths.workspace, paths.checkpoint, paths.harness, paths.home, paths.evaluateHome].map((dir) =>
-        rm(dir, { recursive: true, force: true }),
-      ),
-    );
-  }
+  // Logs and out/ stay; the harness copy (held-out data) goes even when workspaces are kept (leftovers.ts).
+  await reduceRunFolder(request.runDir, request.keepWorkspace);
   return outcome;
 }

@@ -26,6 +26,8 @@ export interface Scheduler {
   /** Resolves with the experiment once it has ended, or as it is when `timeoutMs` passes or `signal` aborts. */
   waitFor(experimentId: string, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<Experiment>;
   onUpdate(listener: (experiment: Experiment) => void): () => void;
+  /** Experiments that can run at once (GPU slots, or the CPU concurrency when larger): a search keeps them busy. */
+  readonly slots: number;
   /** Stops dispatching; cancels running work and waits for it. */
   close(): Promise<void>;
 }
@@ -36,7 +38,7 @@ const notFound = (experimentId: string): ResearchError =>
 export function createScheduler(deps: SchedulerDeps): Scheduler {
   const events = new EventEmitter();
   events.setMaxListeners(0);
-  const history = createHistoryCheck(deps.store.experiments, deps.integrity);
+  const history = createHistoryCheck(deps.store.experiments, deps.integrity, deps.store.implementations);
   const save = async (experiment: Experiment): Promise<Experiment> => {
     experiment.updatedAt = new Date().toISOString();
     const snapshot = structuredClone(experiment);
@@ -112,6 +114,7 @@ export function createScheduler(deps: SchedulerDeps): Scheduler {
       events.on('update', listener);
       return () => events.off('update', listener);
     },
+    slots: Math.max(deps.gpus.ids.length, deps.concurrency),
     close: () => dispatcher.close(),
   };
 }

@@ -49,6 +49,25 @@ export interface StrategySettings {
   budget?: number;
 }
 
+/** What a strategy sees when steady mode asks it for the next idea. */
+export interface PlanView {
+  /** Finished candidates ÷ batch size. */
+  readonly generation: number;
+  /** Finished candidates, in the order they ended. */
+  readonly population: readonly Evaluation[];
+  readonly baseline?: number;
+  readonly random: Random;
+  /** Ideas planned in this generation so far, and how many of them exploit. */
+  readonly planned: number;
+  readonly exploited: number;
+}
+
+/** The next single idea to propose in steady mode. */
+export interface IdeaPlan {
+  kind: PromptKind;
+  parents?: readonly Evaluation[];
+}
+
 /** An algorithm that drives a SearchContext; strategies/ implements it, and the search runner is given them. */
 export interface SearchStrategy<Options = unknown> {
   readonly name: string;
@@ -60,4 +79,11 @@ export interface SearchStrategy<Options = unknown> {
    */
   fromSettings(settings: StrategySettings, options: Record<string, unknown>): Record<string, unknown>;
   run(context: SearchContext, options: Options): Promise<SearchOutcome>;
+  /**
+   * Steady mode (ideas prepared while experiments run): the next idea, one at a time. Without it a search of this
+   * strategy runs in epochs mode.
+   */
+  plan?(view: PlanView, options: Options): IdeaPlan;
+  /** Steady mode: how many candidates in all, and per generation. */
+  size?(options: Options): { total: number; batchSize: number };
 }

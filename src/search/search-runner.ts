@@ -1,152 +1,129 @@
-// Runs a search: a strategy driving a SearchContext over the services, with its state kept in the store.
+// Runs searches from the store: starts them, resumes interrupted ones exactly once (finished experiments kept,
+// unfinished ones followed, ideas not yet run run), pauses them on shutdown, cancels them on request.
 import { z } from 'zod';
 
 import { errorMessage, ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { MAX_IDEAS_PER_CALL } from '../domain/limits.js';
 import { rewardOf } from '../domain/metric.js';
-import { type Idea, SCHEMA_VERSION, type Search } from '../domain/records.js';
+import { SCHEMA_VERSION, type Search } from '../domain/records.js';
 import { isEnded } from '../domain/states.js';
 import { DEFAULT_PROFILE } from '../environments/manifest.js';
-import type { SearchRunner, ServiceDeps, StartSearchInput } from '../services/deps.js';
-import { runExperiment } from '../services/experiments.js';
-import { proposeIdeas } from '../services/ideas.js';
-import { implementIdea } from '../services/implementations.js';
+import type { SearchRunner, ServiceDeps } from '../services/deps.js';
 import { getSearch } from '../services/inspect.js';
 import { createRandom } from '../util/random.js';
-import { createLlmBudget, takeBudgetOption } from './llm-budget.js';
-import type { Evaluation, SearchContext, SearchStrategy } from './search-context.js';
+import { createBudgets } from './search-budgets.js';
+import type { SearchStrategy } from './search-context.js';
+import { type Drive, loadSearchTools } from './search-drive.js';
+import { epochsContext } from './search-epochs.js';
+import { storedRunnerOptions, takeRunnerOptions } from './search-options.js';
+import { runSteady } from './search-steady.js';
 
 /** `strategies` is injected (by name): src/ never imports strategies/. */
 export function createSearchRunner(deps: ServiceDeps, strategies: Record<string, SearchStrategy>): SearchRunner {
   const live = new Map<string, { controller: AbortController; done: Promise<Search> }>();
 
-  const execute = async (
-    search: Search,
-    strategy: SearchStrategy,
-    options: unknown,
-    input: StartSearchInput,
-    signal: AbortSignal,
-  ): Promise<Search> => {
-    const environment = await deps.environments.get(search.environment);
-    const { metric, baseline } = environment.manifest;
-    const population: Evaluation[] = [];
-    const budget = createLlmBudget(deps, search.id, search.options.budgetUsd as number | undefined);
+  const strategyOf = (name: string): SearchStrategy => {
+    const strategy = Object.hasOwn(strategies, name) ? strategies[name] : undefined;
+    if (!strategy) {
+      throw new ResearchError('bad_input', `unknown strategy "${name}"; known: ${Object.keys(strategies).join(', ')}`);
+    }
+    return strategy;
+  };
+
+  const execute = async (search: Search, signal: AbortSignal): Promise<Search> => {
     const save = async (): Promise<void> => {
       search.updatedAt = new Date().toISOString();
       await deps.store.searches.put(structuredClone(search));
     };
-    const evaluateOne = async (idea: Idea): Promise<Evaluation> => {
-      const spent = await budget.spentMessage();
-      if (spent) return { idea, failure: { category: 'cancelled', message: `not implemented: ${spent}` } };
-      const implementation = await implementIdea(deps, { ideaId: idea.id }, signal);
-      if (implementation.status !== 'ready') {
-        return {
-          idea,
-          implementationId: implementation.id,
-          failure: implementation.error ?? { category: 'edit_refused', message: 'no edit' },
-        };
-      }
-      const queued = await runExperiment(deps, {
-        implementationId: implementation.id,
-        searchId: search.id,
-        profile: input.profile,
-      });
-      search.experimentIds.push(queued.id);
-      await save();
-      const onAbort = (): void => void deps.scheduler.cancel(queued.id).catch(() => undefined);
-      signal.addEventListener('abort', onAbort, { once: true });
-      let experiment = await deps.scheduler.waitFor(queued.id, { signal });
-      signal.removeEventListener('abort', onAbort);
-      if (!isEnded(experiment)) experiment = await deps.scheduler.cancel(queued.id);
-      // The metric and reward as the scheduler stored them when the experiment ended (reward/compute-reward.ts).
-      const result = experiment.result;
-      return experiment.state === 'succeeded' && result
-        ? { idea, implementationId: implementation.id, experiment, metric: result.metric.value, reward: result.reward }
-        : {
-            idea,
-            implementationId: implementation.id,
-            experiment,
-            failure: experiment.failure ?? { category: 'infrastructure', message: 'no result' },
-          };
-    };
-    const context: SearchContext = {
-      searchId: search.id,
-      environment: {
-        name: search.environment,
-        metric,
-        baseline: baseline ? rewardOf(baseline.value, metric) : undefined,
-      },
-      random: createRandom(input.seed ?? 1),
-      signal,
-      log: deps.log.child(`search:${search.id}`),
-      async propose(request) {
-        const ideas: Idea[] = [];
-        // One proposal call asks for at most MAX_IDEAS_PER_CALL ideas: a bigger batch takes several calls.
-        for (let offset = 0; offset < request.count; offset += MAX_IDEAS_PER_CALL) {
-          signal.throwIfAborted();
-          await budget.assertAvailable();
-          const proposed = await proposeIdeas(
-            deps,
-            {
-              environment: search.environment,
-              count: Math.min(MAX_IDEAS_PER_CALL, request.count - offset),
-              kind: request.kind,
-              parentIds: request.parents?.map((parent) => parent.idea.id),
-              searchId: search.id,
-              epoch: request.epoch,
-              seed: (input.seed ?? 1) * 1000 + population.length + request.epoch + offset,
-            },
-            signal,
-          );
-          ideas.push(...proposed);
-        }
-        return ideas;
-      },
-      async evaluate(ideas) {
-        // One idea's infrastructure error (e.g. the model's API is down) fails that idea, not its siblings.
-        const evaluations = await Promise.all(
-          ideas.map((idea) =>
-            evaluateOne(idea).catch((error: unknown): Evaluation => {
-              if (signal.aborted) throw error;
-              return { idea, failure: { category: 'infrastructure', message: errorMessage(error) } };
-            }),
-          ),
-        );
-        population.push(...evaluations);
-        return evaluations;
-      },
-      population: () => population,
-      async setEpoch(epoch) {
-        search.epoch = epoch;
-        await save();
-      },
-    };
     try {
-      await strategy.run(context, options);
-      search.state = signal.aborted ? 'cancelled' : 'succeeded';
+      const strategy = strategyOf(search.strategy);
+      const runner = storedRunnerOptions(search.options);
+      const { strategyOptions } = takeRunnerOptions(search.options);
+      delete strategyOptions.profile;
+      delete strategyOptions.seed;
+      const options = strategy.options.parse(strategyOptions);
+      const environment = await deps.environments.get(search.environment);
+      const { metric, baseline } = environment.manifest;
+      const ideas = await deps.store.ideas.list((idea) => idea.searchId === search.id);
+      const storedCandidates = ideas.filter((idea) => idea.arm !== 'control');
+      const drive: Drive = {
+        deps,
+        search,
+        runner,
+        profile: (search.options.profile as string | undefined) ?? DEFAULT_PROFILE,
+        seed: (search.options.seed as number | undefined) ?? 1,
+        signal,
+        log: deps.log.child(`search:${search.id}`),
+        metric,
+        baselineReward: baseline ? rewardOf(baseline.value, metric) : undefined,
+        budgets: createBudgets(deps, search, runner),
+        population: [],
+        control: [],
+        storedCandidates,
+        storedControl: ideas.filter((idea) => idea.arm === 'control'),
+        candidateIdeas: storedCandidates.length,
+        standing: new Map(),
+        ...(await loadSearchTools(deps)),
+        save,
+      };
+      if (ideas.length > 0) drive.log.info('resuming a search from the store', { ideas: ideas.length });
+      const random = createRandom(drive.seed);
+      if (runner.mode === 'steady' && strategy.plan) {
+        await runSteady(drive, strategy, options, random, deps.scheduler.slots);
+      } else {
+        await strategy.run(epochsContext(drive, random), options);
+      }
+      signal.throwIfAborted();
+      search.state = 'succeeded';
     } catch (error) {
-      search.state = signal.aborted ? 'cancelled' : 'failed';
-      if (!signal.aborted && ResearchError.is(error, 'budget_exhausted')) {
-        // Spending the budget is how a budgeted search is meant to end: cleanly, with what it measured.
+      if (signal.aborted) {
+        search.state = signal.reason === 'cancel' ? 'cancelled' : 'paused';
+      } else if (ResearchError.is(error, 'budget_exhausted')) {
+        // Spending a budget is how a budgeted search is meant to end: cleanly, with what it measured.
         search.state = 'succeeded';
-        search.stopped = { reason: 'budget_exhausted', message: error.message };
-      } else if (!signal.aborted) search.error = errorMessage(error);
+        search.stopped ??= { reason: 'budget_exhausted', message: error.message };
+      } else {
+        search.state = 'failed';
+        search.error = errorMessage(error);
+      }
     }
+    if (search.state === 'cancelled') await cancelExperiments(search.id);
     await save();
     return search;
+  };
+
+  const cancelExperiments = async (searchId: string): Promise<void> => {
+    const open = await deps.store.experiments.list(
+      (e) => e.searchId === searchId && (e.state === 'queued' || e.state === 'running'),
+    );
+    for (const experiment of open) await deps.scheduler.cancel(experiment.id).catch(() => undefined);
+  };
+
+  const launch = (search: Search): Search => {
+    const controller = new AbortController();
+    const done = execute(search, controller.signal).finally(() => live.delete(search.id));
+    live.set(search.id, { controller, done });
+    return structuredClone(search);
+  };
+
+  const resume = async (searchId: string): Promise<Search> => {
+    const running = live.get(searchId);
+    if (running) return getSearch(deps, searchId);
+    const search = await getSearch(deps, searchId);
+    if (isEnded(search)) {
+      throw new ResearchError('bad_input', `search ${searchId} has ended (${search.state}); only a running or paused search resumes`);
+    }
+    search.state = 'running';
+    search.updatedAt = new Date().toISOString();
+    await deps.store.searches.put(structuredClone(search));
+    return launch(search);
   };
 
   return {
     async start(input) {
       const name = input.strategy ?? 'evolutionary';
-      const strategy = strategies[name];
-      if (!strategy)
-        throw new ResearchError(
-          'bad_input',
-          `unknown strategy "${name}"; known: ${Object.keys(strategies).join(', ')}`,
-        );
-      const { budgetUsd, strategyOptions } = takeBudgetOption(input.options);
+      const strategy = strategyOf(name);
+      const { runner, strategyOptions } = takeRunnerOptions(input.options);
       const parsed = strategy.options.safeParse(strategyOptions);
       if (!parsed.success)
         throw new ResearchError('bad_input', `invalid options for ${name}:\n${z.prettifyError(parsed.error)}`);
@@ -159,23 +136,32 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
         strategy: name,
         options: {
           ...(parsed.data as Record<string, unknown>),
-          ...(budgetUsd === undefined ? {} : { budgetUsd }),
+          ...runner,
           profile: input.profile ?? DEFAULT_PROFILE,
           seed: input.seed ?? 1,
         },
         state: 'running',
         epoch: 0,
+        generation: 0,
         experimentIds: [],
         createdAt: now,
         updatedAt: now,
       };
       await deps.store.searches.put(structuredClone(search));
-      const controller = new AbortController();
-      const done = execute(search, strategy, parsed.data, input, controller.signal).finally(() =>
-        live.delete(search.id),
-      );
-      live.set(search.id, { controller, done });
-      return structuredClone(search);
+      return launch(search);
+    },
+    resume,
+    async resumeAll() {
+      const waiting = await deps.store.searches.list((s) => s.state === 'running' || s.state === 'paused');
+      const resumed: Search[] = [];
+      for (const search of waiting) {
+        try {
+          resumed.push(await resume(search.id));
+        } catch (error) {
+          deps.log.error('could not resume a search', { id: search.id, error: errorMessage(error) });
+        }
+      }
+      return resumed;
     },
     async wait(searchId) {
       const running = live.get(searchId);
@@ -185,13 +171,21 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
     async cancel(searchId) {
       const running = live.get(searchId);
       if (running) {
-        running.controller.abort();
+        running.controller.abort('cancel');
         return running.done;
       }
-      return getSearch(deps, searchId);
+      const search = await getSearch(deps, searchId);
+      if (isEnded(search)) return search;
+      // Paused (no process drives it): cancelling ends it and its unfinished experiments.
+      search.state = 'cancelled';
+      search.updatedAt = new Date().toISOString();
+      await deps.store.searches.put(structuredClone(search));
+      await cancelExperiments(searchId);
+      return search;
     },
     async close() {
-      for (const running of live.values()) running.controller.abort();
+      // A shutdown pauses: the next daemon, or `search resume`, carries on where this one stopped.
+      for (const running of live.values()) running.controller.abort('pause');
       await Promise.all([...live.values()].map((running) => running.done.catch(() => undefined)));
     },
   };

@@ -26,6 +26,21 @@ function jobOf(schedule: Pick<Schedule, 'id' | 'schedule'>): Record<string, unkn
   return { name: schedule.id, path: tick, timeout: false, ...timing };
 }
 
+/** The shortest gap between two ticks a schedule may have. */
+export const MIN_SCHEDULE_INTERVAL_MS = 60_000;
+
+/** Why a job bree parsed fires more often than once a minute, or undefined when it does not. */
+function firesTooOften(bree: Bree, name: string): string | undefined {
+  const job = bree.config.jobs.find((candidate) => candidate.name === name) as { interval?: unknown } | undefined;
+  const interval = job?.interval;
+  if (typeof interval === 'number') {
+    return interval < MIN_SCHEDULE_INTERVAL_MS ? `repeats every ${interval} ms` : undefined;
+  }
+  // A later.js schedule: several second values in any of its parts means ticks seconds apart.
+  const parts = (interval as { schedules?: { s?: unknown[] }[] } | undefined)?.schedules ?? [];
+  return parts.some((part) => (part.s?.length ?? 0) > 1) ? 'fires several times a minute' : undefined;
+}
+
 export function createSearchSchedules(deps: { store: Store; runner: SearchRunner; log: Logger }): SearchSchedules {
   const log = deps.log.child('schedules');
   const bree = new Bree({
@@ -83,6 +98,14 @@ export function createSearchSchedules(deps: { store: Store; runner: SearchRunner
       throw new ResearchError(
         'bad_input',
         `schedule "${schedule.schedule}" is neither a cron expression (e.g. "0 3 * * *") nor an interval (e.g. "6h", "every 30 minutes"): ${errorMessage(error)}`,
+      );
+    }
+    const tooOften = firesTooOften(bree, schedule.id);
+    if (tooOften) {
+      await bree.remove(schedule.id).catch(() => undefined);
+      throw new ResearchError(
+        'bad_input',
+        `schedule "${schedule.schedule}" ${tooOften}; a schedule may fire at most once a minute (e.g. "30m", "6h", "0 3 * * *")`,
       );
     }
     await bree.start(schedule.id);

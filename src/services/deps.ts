@@ -31,6 +31,10 @@ export interface StartSearchInput {
 /** Starts and follows searches (implemented in src/search, which sits above the services). */
 export interface SearchRunner {
   start(input: StartSearchInput): Promise<Search>;
+  /** Carries on with a running or paused search from the store (a no-op when this process already runs it). */
+  resume(searchId: string): Promise<Search>;
+  /** Resumes every search left running or paused (what a daemon does when it starts). */
+  resumeAll(): Promise<Search[]>;
   /** Resolves when the search has ended. */
   wait(searchId: string): Promise<Search>;
   cancel(searchId: string): Promise<Search>;

@@ -2,8 +2,8 @@
 import { ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
 import { MAX_SEED, MAX_SEEDS, Seeds } from '../domain/limits.js';
-import { type Experiment, type ExperimentState, SCHEMA_VERSION } from '../domain/records.js';
-import { DEFAULT_PROFILE, profileSettings } from '../environments/manifest.js';
+import { type Experiment, type ExperimentRole, type ExperimentState, SCHEMA_VERSION } from '../domain/records.js';
+import { DEFAULT_PROFILE, type Manifest, type ProfileSettings, profileSettings } from '../environments/manifest.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface RunExperimentInput {
@@ -11,9 +11,29 @@ export interface RunExperimentInput {
   seeds?: number[];
   profile?: string;
   searchId?: string;
+  /** A search's own id for it (src/search derives one per idea and role): queuing it again returns the stored one. */
+  id?: string;
+  role?: ExperimentRole;
+}
+
+/** Refuses a profile the manifest does not have (own keys only: "constructor" is no profile). */
+export function requireProfile(manifest: Manifest, profile: string): ProfileSettings {
+  const settings = profileSettings(manifest, profile);
+  if (!settings) {
+    throw new ResearchError(
+      'bad_input',
+      `environment ${manifest.name} has no profile "${profile}"; profiles: ${[DEFAULT_PROFILE, ...Object.keys(manifest.profiles)].join(', ')}`,
+    );
+  }
+  return settings;
 }
 
 export async function runExperiment(deps: ServiceDeps, input: RunExperimentInput): Promise<Experiment> {
+  if (input.id !== undefined) {
+    // Exactly once: an experiment a search already queued under this id is never queued a second time.
+    const existing = await deps.store.experiments.get(input.id);
+    if (existing) return existing;
+  }
   const implementation = await deps.store.implementations.get(input.implementationId);
   if (!implementation) {
     throw new ResearchError(
@@ -36,21 +56,17 @@ export async function runExperiment(deps: ServiceDeps, input: RunExperimentInput
   }
   const environment = await deps.environments.get(implementation.environment);
   const profile = input.profile ?? DEFAULT_PROFILE;
-  if (!profileSettings(environment.manifest, profile)) {
-    throw new ResearchError(
-      'bad_input',
-      `environment ${environment.manifest.name} has no profile "${profile}"; profiles: ${DEFAULT_PROFILE}, ${Object.keys(environment.manifest.profiles).join(', ')}`,
-    );
-  }
+  requireProfile(environment.manifest, profile);
   const now = new Date().toISOString();
   const experiment: Experiment = {
-    id: newId('exp'),
+    id: input.id ?? newId('exp'),
     schemaVersion: SCHEMA_VERSION,
     implementationId: implementation.id,
     ideaId: implementation.ideaId,
     environment: implementation.environment,
     profile,
     ...(input.searchId ? { searchId: input.searchId } : {}),
+    ...(input.role ? { role: input.role } : {}),
     state: 'queued',
     runs: [...new Set(seeds)].map((seed) => ({ seed, state: 'queued', attempt: 1 })),
     createdAt: now,

@@ -17,6 +17,8 @@ export interface ProposeIdeasInput {
   searchId?: string;
   epoch?: number;
   seed?: number;
+  /** `control`: for a search's control arm, which sees only its own earlier ideas (and the search's arm only its own). */
+  arm?: 'control';
 }
 
 /** Ideas with their latest experiment (or why no edit could be made), in the order given. */
@@ -58,7 +60,7 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
   // A search sees its own ideas, plus what was tried before groundwork (an imported results.tsv).
   const history = await deps.store.ideas.list((idea) =>
     input.searchId
-      ? idea.searchId === input.searchId ||
+      ? (idea.searchId === input.searchId && idea.arm === input.arm) ||
         (idea.environment === input.environment && idea.origin.provider === IMPORTED_PROVIDER)
       : idea.environment === input.environment,
   );
@@ -89,6 +91,7 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
       parentIds: proposal.parentIds ?? parents.map((parent) => parent.id),
       ...(input.epoch !== undefined ? { epoch: input.epoch } : {}),
       ...(input.searchId ? { searchId: input.searchId } : {}),
+      ...(input.arm ? { arm: input.arm } : {}),
       ...(proposal.knobs ? { knobs: proposal.knobs } : {}),
       createdAt: new Date().toISOString(),
     };

@@ -1,4 +1,5 @@
 // Use case: turn an idea into a checked edit (the configured implementer's N×R sample chains, or the caller's own edit).
+import { createHash } from 'node:crypto';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 
@@ -10,7 +11,7 @@ import { readEditableFiles } from '../environments/environment-files.js';
 import { type CheckedEdit, checkEdit } from '../implementer/check-edit.js';
 import { asWrittenEdit } from '../implementer/implementer.js';
 import { runSampleChains } from '../implementer/sample-chains.js';
-import { writeArtifact } from '../store/artifacts.js';
+import { implementationIntegrity, readArtifact, writeArtifact } from '../store/artifacts.js';
 import type { ServiceDeps } from './deps.js';
 
 export interface ImplementIdeaInput {
@@ -20,6 +21,19 @@ export interface ImplementIdeaInput {
   environment?: string;
   /** The caller's own edit, applied and checked exactly like an implementer's. */
   edit?: string;
+}
+
+/** sha256 (hex) of a canonical diff: the key under which an edit that was already run is found again. */
+export function diffHashOf(diff: string): string {
+  return createHash('sha256').update(diff).digest('hex');
+}
+
+/** The implementation's diff hash: stored, or computed from its diff artifact for records written before it was. */
+export async function implementationDiffHash(home: string, implementation: Implementation): Promise<string | undefined> {
+  if (implementation.diffHash) return implementation.diffHash;
+  if (!implementation.diffPath) return undefined;
+  const diff = await readArtifact(home, implementation.diffPath).catch(() => undefined);
+  return diff === undefined ? undefined : diffHashOf(diff);
 }
 
 async function resolveIdea(deps: ServiceDeps, input: ImplementIdeaInput): Promise<Idea> {
@@ -176,8 +190,13 @@ async function saveReady(
     ...(parts.model ? { model: parts.model } : {}),
     status: 'ready',
     diffPath: await writeArtifact(deps.config.home, id, 'diff.patch', checked.diff),
+    diffHash: diffHashOf(checked.diff),
     filesChanged: checked.changes.map((change) => change.path),
     changes,
+    integrity: implementationIntegrity(
+      checked.diff,
+      checked.changes.map((change) => ({ path: change.path, content: change.after })),
+    ),
     attempts: parts.attempts,
     createdAt: new Date().toISOString(),
   };

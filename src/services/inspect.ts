@@ -5,7 +5,7 @@ import { isAbsolute, join } from 'node:path';
 import { runsDir } from '../config/runs-dir.js';
 import { ResearchError } from '../domain/errors.js';
 import type { Implementation, Search } from '../domain/records.js';
-import { protectedGlobs } from '../environments/environment-files.js';
+import { isHeldOut, protectedGlobs } from '../environments/environment-files.js';
 import type { Environment } from '../environments/registry.js';
 import { listFiles } from '../environments/workspace.js';
 import { readArtifact } from '../store/artifacts.js';
@@ -19,6 +19,8 @@ export interface EnvironmentFileInfo {
   editable: boolean;
   /** An edit may never touch it (harness, data, launch files). */
   frozen: boolean;
+  /** Held-out data (the manifest's `heldOut`): it exists, but only the frozen evaluation reads it; never served. */
+  sealed?: true;
 }
 
 export interface ExperimentLog {
@@ -39,7 +41,8 @@ export async function listEnvironmentFiles(environment: Environment): Promise<En
   for (const path of await listFiles(environment.dir)) {
     const frozen = firstMatch(path, frozenGlobs) !== undefined;
     const editable = !frozen && firstMatch(path, environment.manifest.editable) !== undefined;
-    files.push({ path, size: (await stat(join(environment.dir, path))).size, editable, frozen });
+    const size = (await stat(join(environment.dir, path))).size;
+    files.push({ path, size, editable, frozen, ...(isHeldOut(environment, path) ? { sealed: true as const } : {}) });
   }
   return files;
 }
@@ -61,6 +64,14 @@ export async function readEnvironmentFile(environment: Environment, path: string
       .map((candidate) => candidate.path)
       .join(', ');
     throw new ResearchError('not_found', `environment ${name} has no file "${path}"; its files: ${sample}`);
+  }
+  if (file.sealed) {
+    throw new ResearchError(
+      'bad_input',
+      `${path} is sealed: it is held-out data of environment ${name}, read only by the frozen evaluation and never ` +
+        'served. Read the editable files instead; an edit that copies held-out text is refused',
+      { details: { reason: 'sealed', path } },
+    );
   }
   if (file.size > MAX_FILE_BYTES) {
     throw new ResearchError(

@@ -28,6 +28,9 @@ import { getRlRun, listRlRuns, type RlRunView } from './rl-runs.js';
 import { addEnvironment, type AddEnvironmentOptions, type AddEnvironmentResult } from './add-environment.js';
 import { exportResult, type ExportInput, type ExportResult } from './export-result.js';
 import { recordBaseline } from './record-baseline.js';
+import { searchReport, type SearchReportView, searchStatus, type SearchStatusView } from './search-report.js';
+import { type CostEstimate, estimateCost, type EstimateInput } from './cost-estimate.js';
+import { requireProfile } from './experiments.js';
 import { allowedRoots } from '../config/environment-roots.js';
 import type { InitOptions } from '../environments/init/options.js';
 import type { Baseline } from '../environments/manifest.js';
@@ -54,6 +57,11 @@ export interface ResearchServices {
   listSchedules(): Promise<Schedule[]>;
   cancelSchedule(id: string): Promise<Schedule>;
   waitForSearch(id: string): Promise<Search>;
+  /** Carries on with a running or paused search (this process then drives it). */
+  resumeSearch(id: string): Promise<Search>;
+  /** A search's status and report in the issue-12 JSON contracts. */
+  searchStatus(id: string): Promise<SearchStatusView>;
+  searchReport(id: string): Promise<SearchReportView>;
   cancelSearch(id: string): Promise<Search>;
   leaderboard(filter: { searchId?: string; environment?: string }): Promise<LeaderboardRow[]>;
   counts(): Promise<Record<string, number>>;
@@ -86,6 +94,8 @@ export interface ResearchServices {
   exportResult(input: ExportInput, options?: { allowedRoots?: readonly string[] }): Promise<ExportResult>;
   /** Folders add_environment and export_result may use besides the client's MCP roots (environments.allowedRoots). */
   allowedRoots(): string[];
+  /** GPU-hours and model dollars a run or search may cost, and whether that is over config.confirm. */
+  estimateCost(input: EstimateInput): Promise<CostEstimate>;
   executionRates(filter?: {
     searchId?: string;
     environment?: string;
@@ -113,11 +123,20 @@ export function createResearchServices(
       return deps.scheduler.waitFor(id, { timeoutMs, signal });
     },
     cancelExperiment: (id) => deps.scheduler.cancel(id),
-    startSearch: (input) => searches.start(input),
-    scheduleSearch: (input) => schedules.create(input),
+    startSearch: async (input) => {
+      await checkSearchProfile(deps, input);
+      return searches.start(input);
+    },
+    scheduleSearch: async (input) => {
+      await checkSearchProfile(deps, input);
+      return schedules.create(input);
+    },
     listSchedules: () => schedules.list(),
     cancelSchedule: (id) => schedules.cancel(id),
     waitForSearch: (id) => searches.wait(id),
+    resumeSearch: (id) => searches.resume(id),
+    searchStatus: (id) => searchStatus(deps, id),
+    searchReport: (id) => searchReport(deps, id),
     cancelSearch: (id) => searches.cancel(id),
     leaderboard: (filter) => leaderboard(deps, filter),
     async counts() {
@@ -149,5 +168,12 @@ export function createResearchServices(
     recordBaseline: (id) => recordBaseline(deps, id),
     exportResult: (input, options) => exportResult(deps, input, options?.allowedRoots),
     allowedRoots: () => allowedRoots(deps.config),
+    estimateCost: (input) => estimateCost(deps, input),
   };
+}
+
+/** A search with a profile its environment lacks would "succeed" with no experiments: refuse it up front. */
+async function checkSearchProfile(deps: ServiceDeps, input: StartSearchInput): Promise<void> {
+  if (input.profile === undefined) return;
+  requireProfile((await deps.environments.get(input.environment)).manifest, input.profile);
 }

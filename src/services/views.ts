@@ -68,6 +68,18 @@ export const RewardShape = z.object({
   metric: MetricShape.optional(),
   baseline: BaselineShape.optional(),
   failure: FailureShape.optional(),
+  sandbox: z
+    .literal('off')
+    .optional()
+    .describe('present when the jobs ran without the local sandbox (executor.local.sandbox "off"): the result may be gamed'),
+  seed_insensitive: z
+    .boolean()
+    .optional()
+    .describe('true when its seeds gave identical metrics although the baseline varies with the seed: seeds ignored'),
+  certifiable: z
+    .boolean()
+    .optional()
+    .describe('false when an integrity flag (seed_insensitive) means the result may not be certified'),
   runs: z.array(
     z
       .object({ seed: z.number().int(), status: ExperimentState, metric: z.number().optional() })
@@ -145,6 +157,10 @@ export const EnvironmentShape = z.object({
   }),
   profiles: z.array(z.string()).describe('run_experiment profiles besides "default" (e.g. smoke: a cheap check)'),
   knobs: z.array(z.string()).describe('named tunable values the offline ideator moves'),
+  held_out: z
+    .array(z.string())
+    .optional()
+    .describe('globs of held-out files: they exist but are sealed (read only by the frozen evaluation, never served)'),
 });
 
 /** JSON cannot carry NaN or ±Infinity: leave such numbers out. */
@@ -210,6 +226,9 @@ export function rewardOutput(experiment: Experiment): z.output<typeof RewardShap
           log_tail: experiment.failure.logTail,
         }
       : undefined,
+    seed_insensitive: result?.seedInsensitive,
+    certifiable: result?.certifiable,
+    sandbox: experiment.sandbox,
     runs: experiment.runs.map((run) => defined({ seed: run.seed, status: run.state, metric: finite(run.metric) })),
     updated_at: experiment.updatedAt,
   });
@@ -294,6 +313,7 @@ export function environmentOutput(environment: Environment): z.output<typeof Env
     },
     profiles: Object.keys(manifest.profiles),
     knobs: Object.keys(manifest.knobs),
+    ...(manifest.heldOut.length > 0 ? { held_out: manifest.heldOut } : {}),
   };
 }
 

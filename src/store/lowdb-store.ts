@@ -19,7 +19,8 @@ import { readMeta, writeMeta } from './meta.js';
 import type { SegmentStorage } from './segment.js';
 import type { SegmentData } from './segment-file.js';
 import { type CollectionOptions, SegmentedRepository } from './segmented-repository.js';
-import type { Store } from './store.js';
+import type { Repository, Store } from './store.js';
+import { ResearchError } from '../domain/errors.js';
 
 export interface LowdbStoreOptions {
   /** Records per segment file; a put rewrites one segment, so this bounds its cost. Default 1000. */
@@ -47,7 +48,35 @@ export async function openLowdbStore(dataDir: string, options: LowdbStoreOptions
   }
 }
 
-async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise<Store> {
+/**
+ * Reads the store without taking the lock, for a second process (`search status`, `groundwork status`) while another
+ * owns the data directory: a snapshot of what was on disk (segment files are replaced atomically). Writes refuse.
+ */
+export async function openLowdbStoreReadOnly(dataDir: string): Promise<Store> {
+  const store = await openLocked(join(resolve(dataDir), 'store'), DEFAULT_SEGMENT_SIZE, undefined);
+  const refuse = (): Promise<void> =>
+    Promise.reject(new ResearchError('store_locked', `${dataDir} is opened read-only here; another process owns it`));
+  const readOnly = <T extends { id: string }>(repository: Repository<T>): Repository<T> => ({
+    get: (id) => repository.get(id),
+    list: (filter) => repository.list(filter),
+    count: () => repository.count(),
+    put: refuse,
+  });
+  return {
+    ideas: readOnly(store.ideas),
+    implementations: readOnly(store.implementations),
+    experiments: readOnly(store.experiments),
+    searches: readOnly(store.searches),
+    llmCalls: readOnly(store.llmCalls),
+    schedules: readOnly(store.schedules),
+    rlRuns: readOnly(store.rlRuns),
+    rlEpochs: readOnly(store.rlEpochs),
+    rlRollouts: readOnly(store.rlRollouts),
+    close: async () => undefined,
+  };
+}
+
+async function openLocked(dir: string, segmentSize: number, lock: Lock | undefined): Promise<Store> {
   const metaFile = join(dir, 'meta.json');
   const meta = await readMeta(metaFile);
   const collection = (name: CollectionOptions['collection']): CollectionOptions => ({
@@ -68,7 +97,7 @@ async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise
       SegmentedRepository.open<RlEpoch>(collection('rlEpochs')),
       SegmentedRepository.open<RlRollout>(collection('rlRollouts')),
     ]);
-  if (!meta || meta.schemaVersion < SCHEMA_VERSION) await writeMeta(metaFile, meta);
+  if (lock && (!meta || meta.schemaVersion < SCHEMA_VERSION)) await writeMeta(metaFile, meta);
   const repositories = [
     ideas,
     implementations,
@@ -96,7 +125,7 @@ async function openLocked(dir: string, segmentSize: number, lock: Lock): Promise
         try {
           await Promise.all(repositories.map((repository) => repository.close()));
         } finally {
-          await lock.release();
+          await lock?.release();
         }
       })()),
   };

@@ -1,11 +1,17 @@
 // Runs the executor contract against the implementations that need no engine (docker and slurm: test/engines).
 import { createFakeExecutor } from '../../src/executors/fake.js';
 import { createLocalExecutor } from '../../src/executors/local.js';
+import { probeBwrap } from '../../src/executors/local-sandbox.js';
 import { type ContractJob, runExecutorContract } from './executor.contract.js';
 import { shellCommand } from './shell-jobs.js';
 
 runExecutorContract('local', () => ({
-  executor: createLocalExecutor({ killGraceSec: 1, isolateNetwork: 'auto' }),
+  // Under bubblewrap where it runs (as in production), else unsandboxed rather than refused.
+  executor: createLocalExecutor({
+    killGraceSec: 1,
+    isolateNetwork: 'auto',
+    sandbox: probeBwrap('bwrap') === undefined ? 'bwrap' : 'off',
+  }),
   command: shellCommand,
 }));
 

@@ -174,6 +174,18 @@ describe('--evaluate and the MCP tools', () => {
       expect(experiment.state, JSON.stringify(experiment.failure)).toBe('succeeded');
       expect(experiment.result?.metric.selfReported).toBeUndefined();
 
+      // Training that points a data link elsewhere (so evaluation would read other data) is caught.
+      const relink = await server.services.implementIdea({
+        environment: 'evaluated',
+        idea: { title: 'Swap the data', text: 'Point data/ elsewhere after training.' },
+        edit: 'train.py\n<<<<<<< SEARCH\nnp.save("weights.npy", w)\n=======\nnp.save("weights.npy", w)\nos.remove("data")\nos.symlink("/tmp", "data")\n>>>>>>> REPLACE\n',
+      });
+      const swapped = await server.services.waitForExperiment(
+        (await server.services.runExperiment({ implementationId: relink.id })).id,
+        60_000,
+      );
+      expect(swapped.failure).toMatchObject({ category: 'suspicious', message: 'training changed frozen files: data' });
+
       const before = await snapshot(repo, (path) => path.startsWith('.git/'));
       const elsewhere = await callTool(outsider.client, 'export_result', { id: experiment.id, repo });
       expect(elsewhere.isError).toBe(true);

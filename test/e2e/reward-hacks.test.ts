@@ -11,11 +11,11 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 
 import type { Experiment } from '../../src/domain/records.js';
-import { detectIsolation } from '../../src/executors/local-sandbox.js';
+import { probeBwrap } from '../../src/executors/local-sandbox.js';
 import type { ResearchServer } from '../../src/server.js';
 import { createTestServer, hasTorch } from '../helpers/test-server.js';
 
-const canHide = detectIsolation()?.at(-1) === 'groundwork-job';
+const canHide = probeBwrap('bwrap') === undefined;
 
 /** An edit that appends `code` to the end of a workspace file. */
 async function appendEdit(server: ResearchServer, file: string, code: string): Promise<string> {

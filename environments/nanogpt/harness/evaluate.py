@@ -42,7 +42,6 @@ import sealed_eval
 EVAL_TOKENS = 10_485_760  # the paper's val_tokens: 10 * 1024 * 1024
 EVAL_SEQ_LEN = 1024
 EVAL_BATCH = 16
-PROBE_SEED = 20260120
 PROBE_TOLERANCE = 1e-3  # largest allowed change of a logit (or log-sum-exp) between probe and scoring
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_worker.py")
 
@@ -158,7 +157,7 @@ def main() -> None:
         seq_len = min(EVAL_SEQ_LEN, block_size)
         facts.update(block_size=block_size, seq_len=seq_len)
         spans = lm_eval.windows(len(tokens), seq_len, seq_len - 1, 1)
-        return lm_eval.Plan(tokens, spans, seq_len, EVAL_BATCH, vocab, PROBE_SEED, "splice", lm_eval.probe_windows(len(spans)))
+        return lm_eval.Plan(tokens, spans, seq_len, EVAL_BATCH, vocab, "splice", lm_eval.probe_windows(len(spans)))
 
     try:
         outcome = lm_eval.evaluate(WORKER, setup, workspace, make_plan, PROBE_TOLERANCE)
@@ -198,7 +197,10 @@ def main() -> None:
     if synthetic:
         notes.append(f"synthetic tokens (entropy floor {entropy_floor} nats)")
     if not isolation.get("landlock_abi"):
-        notes.append("the model worker ran without Landlock: files outside the job's sandbox were readable to it by path")
+        notes.append(
+            "the model workers ran without Landlock: files outside the job's sandbox were readable to them by path, "
+            "and the state probe cannot rule out state passed on through files"
+        )
     if notes:
         result["note"] = "; ".join(notes)
     text = json.dumps(result, allow_nan=False, indent=1) + "\n"

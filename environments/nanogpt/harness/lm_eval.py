@@ -3,12 +3,18 @@
 The harness holds the held-out tokens; model workers (model_worker.py, started through sealed_eval.Worker) see one
 batch of windows per request and nothing else. Every token is scored exactly once from the windows of `windows()`.
 
-Scoring worker. The windows are shuffled (seeded) into batches of `rows` windows, each padded to the full context
+Scoring worker. The windows are shuffled into batches of `rows` windows, each padded to the full context
 length (padding and filler rows are never scored). Each batch is sent twice, in random order: as it is, and as a
 twin whose tokens after a random cut per row are changed. For every position the worker returns the log-sum-exp of
 its logits and its logits at K ids the harness picks: the next token's, the twin's next token's, and random ids, in
 random order, so the list shows neither the cut nor anything outside the window. The loss is computed here, in
-float64 NumPy: log-sum-exp minus the next token's logit.
+float64 NumPy: log-sum-exp minus the next token's logit, summed per window and then in window order, so the result
+does not depend on the shuffle.
+
+Every random choice (order, cuts, ids, filler, the state probe's sample) comes from fresh operating-system
+randomness, never from a seed written in this public code: a model that could replay the harness's generator
+would know which windows the state probe re-checks. The sample comes from a second generator, independent of the
+one whose draws the scoring worker can observe (the order of the windows it is sent).
 
 Causality probe: at every position before a row's cut the two answers must agree (within `tolerance`); a model that
 looks ahead changes them.
@@ -20,6 +26,8 @@ windows. A model whose outputs depend on anything but the window (earlier reques
 the twin) or that misreports its log-sum-exp fails it. The workers cannot pass state to each other: they never
 run at the same time, and confine.py leaves them no file, IPC or network channel that outlives them.
 """
+
+import secrets
 
 import numpy as np
 
@@ -66,16 +74,17 @@ def _distinct_ids(rng, first, second, vocab: int, k: int):
 
 
 class Plan:
-    """Batches, twins, id lists and the state-probe sample of one evaluation, all drawn from one seed."""
+    """Batches, twins, id lists and the state-probe sample of one evaluation, drawn from secret randomness."""
 
-    def __init__(self, tokens, spans, context: int, rows: int, vocab: int, seed: int, twin: str, probe_windows: int):
+    def __init__(self, tokens, spans, context: int, rows: int, vocab: int, twin: str, probe_windows: int):
         self.tokens, self.spans, self.context, self.rows, self.vocab = tokens, spans, context, rows, vocab
         self.twin = twin
-        self.rng = np.random.default_rng(seed)
+        self.rng = np.random.default_rng(secrets.randbits(128))
+        self.probe_rng = np.random.default_rng(secrets.randbits(128))
         order = self.rng.permutation(len(spans))
         self.batches = [order[i : i + rows] for i in range(0, len(spans), rows)]
         count = min(len(spans), probe_windows)
-        self.sample = set(int(w) for w in self.rng.choice(len(spans), size=count, replace=False)) if count else set()
+        self.sample = set(int(w) for w in self.probe_rng.choice(len(spans), size=count, replace=False)) if count else set()
 
     def window_tokens(self, window: int):
         start, _, stop = self.spans[window]
@@ -127,6 +136,7 @@ class Score:
 def score_all(worker, plan: Plan, tolerance: float) -> tuple:
     """(Score, answers kept for the state probe, causality probe failure or None); every window is scored either way."""
     score, kept, causality = Score(), {}, None
+    per_window = np.zeros(len(plan.spans))
     for index in range(len(plan.batches)):
         batch = plan.batch(index)
         if batch["twin_first"]:
@@ -143,7 +153,7 @@ def score_all(worker, plan: Plan, tolerance: float) -> tuple:
             if not np.isfinite(total):
                 score.non_finite = True
                 return score, kept, None
-            score.loss_sum += total
+            per_window[window] = total
             score.count += stop - lo
             if int(window) in plan.sample:
                 kept[int(window)] = (lse[row].copy(), picked[row].copy(), batch["select"][row].copy())
@@ -158,16 +168,19 @@ def score_all(worker, plan: Plan, tolerance: float) -> tuple:
                 f"{worst:.3g} (tolerance {tolerance:g}); the model can see the future (or its outputs are not "
                 "deterministic)"
             )
+    for total in per_window.tolist():  # in window order, whatever order the windows were sent in
+        score.loss_sum += total
     return score, kept, causality
 
 
 def state_probe(worker, plan: Plan, kept: dict, tolerance: float, score: Score) -> None:
     """Re-ask a fresh worker for the sampled windows' full logits; Suspicious when they differ from the scored ones."""
-    rng = plan.rng
+    rng = plan.probe_rng
     sample = [w for w in rng.permutation(sorted(kept))]
     for first in range(0, len(sample), plan.rows):
         members = sample[first : first + plan.rows]
-        idx = np.concatenate([np.stack([plan.window_tokens(w) for w in members]), plan.filler(plan.rows - len(members))])
+        filler = rng.integers(0, plan.vocab, size=(plan.rows - len(members), plan.context), dtype=np.int64)
+        idx = np.concatenate([np.stack([plan.window_tokens(w) for w in members]), filler])
         wanted = []
         for window in members:
             _, lo, stop = plan.spans[window]

@@ -45,7 +45,6 @@ CONTEXT = 64  # harness context length (characters)
 SCORE_FROM = 64  # characters of val.txt used only as context
 ROWS = 32  # windows per request to the model worker (does not change the result beyond float rounding)
 PROBE_TOLERANCE = 1e-4
-SEED = 1234
 WORKER = os.path.join(os.path.dirname(os.path.abspath(__file__)), "model_worker.py")
 
 
@@ -142,7 +141,7 @@ def main() -> None:
             raise ValueError(f"model vocab_size {model_vocab} is smaller than the vocabulary ({vocab_size})")
         facts.update(block_size=int(block_size), context=context)
         spans = lm_eval.windows(n, context, max(1, context // 2), SCORE_FROM)
-        return lm_eval.Plan(tokens[:n], spans, context, ROWS, vocab_size, SEED, "shift", lm_eval.probe_windows(len(spans)))
+        return lm_eval.Plan(tokens[:n], spans, context, ROWS, vocab_size, "shift", lm_eval.probe_windows(len(spans)))
 
     try:
         outcome = lm_eval.evaluate(WORKER, setup, workspace, make_plan, PROBE_TOLERANCE)
@@ -177,7 +176,10 @@ def main() -> None:
     if eval_limit > 0:
         notes.append(f"TINY_LM_EVAL_CHARS={eval_limit}: scored {score.count} characters, not the whole held-out text")
     if not isolation.get("landlock_abi"):
-        notes.append("the model worker ran without Landlock: files outside the job's sandbox were readable to it by path")
+        notes.append(
+            "the model workers ran without Landlock: files outside the job's sandbox were readable to them by path, "
+            "and the state probe cannot rule out state passed on through files"
+        )
     if notes:
         result["note"] = "; ".join(notes)
     if outcome["suspicious"]:

@@ -110,8 +110,9 @@ export async function resolveInit(
   let pattern = options.evaluate !== undefined ? undefined : o.metricFromLog;
   if (pattern !== undefined) compileLogPattern(pattern);
   let evaluate = o.evaluate;
-  const metricGiven = o.metric !== undefined;
+  let metricGiven = o.metric !== undefined;
   let metric = o.metric ?? (pattern ? metricFromPattern(pattern) : undefined);
+  metricGiven ||= metric === undefined && ask !== undefined;
   if (!metric) metric = await need('metric name', '--metric NAME', 'Name of the metric to optimise (e.g. val_loss): ');
   if (pattern === undefined && evaluate === undefined) {
     if (!ask)
@@ -170,7 +171,7 @@ export async function resolveInit(
     frozen: [...(preset?.frozen ?? []), ...(o.frozen ?? [])],
     data: [...new Set([...(preset?.options.data ?? []), ...(options.data ?? [])])],
     metric: metric as string,
-    metricGiven: metricGiven || !(pattern && metric === metricFromPattern(pattern)),
+    metricGiven,
     direction: direction as Direction,
     metricFrom: pattern !== undefined ? 'log' : 'evaluate',
     ...(pattern !== undefined ? { pattern } : {}),

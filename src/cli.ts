@@ -11,6 +11,7 @@ import { envCommand } from './cli/env.js';
 import { exportCommand } from './cli/export.js';
 import { runCommand } from './cli/run.js';
 import { rlCommand } from './cli/rl.js';
+import { searchCommand } from './cli/search.js';
 import { serveCommand } from './cli/serve.js';
 import { statusCommand } from './cli/status.js';
 import { stdioCommand } from './cli/stdio.js';
@@ -22,6 +23,7 @@ export const commands: Command[] = [
   envCommand,
   runCommand,
   exportCommand,
+  searchCommand,
   statusCommand,
   serveCommand,
   stdioCommand,

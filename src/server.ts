@@ -95,7 +95,12 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       resolvePython: python,
     };
     const searches = createSearchRunner(deps, overrides.strategies ?? allStrategies);
-    const schedules = createSearchSchedules({ store, runner: searches, log });
+    const schedules = createSearchSchedules({
+      store,
+      runner: searches,
+      log,
+      minIntervalMs: config.confirm.minScheduleIntervalSec * 1000,
+    });
     if (overrides.dispatch !== false) {
       // Settles what a previous process left unfinished (searches, experiments, jobs), then starts dispatching.
       await scheduler.start();

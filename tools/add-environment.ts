@@ -104,6 +104,10 @@ export const addEnvironment = defineTool({
       ...(created.imported !== undefined ? { imported: created.imported } : {}),
     };
   },
+  summarize: (output) => ({
+    summary: `Environment ${output.name} was created (editable ${output.editable.join(', ')}; metric ${output.metric.name}, ${output.metric.direction === 'min' ? 'lower' : 'higher'} is better${output.warnings.length > 0 ? `; ${output.warnings.length} warning(s)` : ''}). Measure its baseline (groundwork env baseline ${output.name}), then propose_idea, implement_idea or run_search with environment "${output.name}".`,
+    next: { tool: 'propose_idea', arguments: { environment: output.name } },
+  }),
   render(output) {
     return [
       `environment ${output.name} created at ${output.dir}`,

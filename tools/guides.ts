@@ -24,7 +24,7 @@ type Reward = Pick<
 
 export function rewardGuide(reward: Reward): ToolGuide {
   const id = reward.experiment_id;
-  const head = `Experiment ${id} (${reward.environment}, profile ${reward.profile}) is ${reward.status}`;
+  const head = `Experiment ${id} (${reward.environment}, profile ${reward.profile}) ${isActive({ state: reward.status }) ? 'is ' : ''}${reward.status}`;
   if (isActive({ state: reward.status })) {
     return {
       summary: `${head}; it has not ended yet. Call get_reward again with wait_seconds (at most ${MAX_WAIT_SECONDS}) to wait for the result.`,

@@ -17,7 +17,7 @@ export const listEnvironments = defineTool({
     return environmentListingOutput(await services.listEnvironments());
   },
   summarize({ environments, invalid }) {
-    const first = environments[0];
+    const first = environments.find((e) => e.baseline) ?? environments[0];
     const names = environments
       .map(
         (e) =>

@@ -3,6 +3,7 @@ import { z } from 'zod';
 
 import { SearchShape, searchOutput } from '../src/services/views.js';
 import { defineTool } from './define-tool.js';
+import { searchGuide } from './guides.js';
 import { searchText } from './text.js';
 
 export const resumeSearch = defineTool({
@@ -19,4 +20,5 @@ export const resumeSearch = defineTool({
     return searchOutput(search);
   },
   render: searchText,
+  summarize: (output) => searchGuide(output),
 });

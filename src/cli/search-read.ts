@@ -33,14 +33,30 @@ async function statusAndReport(
   }));
 }
 
-export async function listSearchesCommand(values: Values, io: CommandIo, daemon: DaemonInfo | undefined): Promise<number> {
+export async function listSearchesCommand(
+  values: Values,
+  io: CommandIo,
+  daemon: DaemonInfo | undefined,
+): Promise<number> {
   let items: SearchListItem[];
   if (daemon) {
     const output = (await callDaemonTool(daemon, 'list_searches', { limit: 200 })) as {
-      searches: { search_id: string; status: Search['state']; strategy: string; environment: string; created_at: string }[];
+      searches: {
+        search_id: string;
+        status: Search['state'];
+        strategy: string;
+        environment: string;
+        created_at: string;
+      }[];
     };
     items = output.searches
-      .map((s) => ({ id: s.search_id, state: s.status, strategy: s.strategy, environment: s.environment, created_at: s.created_at }))
+      .map((s) => ({
+        id: s.search_id,
+        state: s.status,
+        strategy: s.strategy,
+        environment: s.environment,
+        created_at: s.created_at,
+      }))
       .reverse();
   } else {
     items = await withReader(values, io.env, async (reader) => (await reader.listSearches()).map(searchListItem));
@@ -58,14 +74,21 @@ export async function listSearchesCommand(values: Values, io: CommandIo, daemon:
   return 0;
 }
 
-export async function searchStatusCommand(values: Values, io: CommandIo, daemon: DaemonInfo | undefined, id: string): Promise<number> {
+export async function searchStatusCommand(
+  values: Values,
+  io: CommandIo,
+  daemon: DaemonInfo | undefined,
+  id: string,
+): Promise<number> {
   const { status } = await statusAndReport(values, io, daemon, id);
   if (values.json) {
     io.stdout(JSON.stringify(status, null, 2));
     return 0;
   }
   const c = status.counts;
-  io.stdout(`search ${status.id}: ${status.state}, ${status.strategy} on ${status.environment}, generation ${status.generation}`);
+  io.stdout(
+    `search ${status.id}: ${status.state}, ${status.strategy} on ${status.environment}, generation ${status.generation}`,
+  );
   io.stdout(
     `ideas ${c.ideas} (duplicates rejected ${c.rejected_duplicates}, results reused ${c.reused_results}); experiments ${c.experiments}: ${c.succeeded} succeeded, ${c.failed} failed`,
   );
@@ -73,14 +96,26 @@ export async function searchStatusCommand(values: Values, io: CommandIo, daemon:
     io.stdout(
       table(
         ['experiment', 'idea', 'role', 'state', 'metric', 'reward'],
-        status.experiments.map((e) => [e.id, e.idea_id, e.role, e.state, String(e.metric ?? '—'), String(e.reward ?? '—')]),
+        status.experiments.map((e) => [
+          e.id,
+          e.idea_id,
+          e.role,
+          e.state,
+          String(e.metric ?? '—'),
+          String(e.reward ?? '—'),
+        ]),
       ),
     );
   }
   return 0;
 }
 
-export async function searchReportCommand(values: Values, io: CommandIo, daemon: DaemonInfo | undefined, id: string): Promise<number> {
+export async function searchReportCommand(
+  values: Values,
+  io: CommandIo,
+  daemon: DaemonInfo | undefined,
+  id: string,
+): Promise<number> {
   const { status, report } = await statusAndReport(values, io, daemon, id);
   io.stdout(values.json ? JSON.stringify(report, null, 2) : reportMarkdown(report, status));
   return 0;

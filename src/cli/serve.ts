@@ -17,7 +17,8 @@ import { type Command, GLOBAL_USAGE, parseCommandArgs } from './command.js';
 const usage = `Usage: groundwork serve [--host ADDR] [--port N]
 
 Runs the daemon: it holds the data directory, runs experiments and searches, and serves
-MCP (Streamable HTTP) at http://HOST:PORT/mcp and a read-only JSON API at /api.
+MCP (Streamable HTTP) at http://HOST:PORT/mcp, a read-only JSON API at /api, and a live
+dashboard (searches, experiments, the queue) at http://HOST:PORT/.
 "groundwork stdio" started for the same data directory forwards to it, so several
 clients can share one store. Stop it with Ctrl-C.
 
@@ -113,6 +114,11 @@ export const serveCommand: Command = {
     });
     io.stdout(
       `groundwork serving ${config.home} at ${listening.url} (MCP: ${listening.url}/mcp, API: ${listening.url}/api)`,
+    );
+    io.stdout(
+      token
+        ? `dashboard: ${listening.url}/ (open ${listening.url}/?token=$GROUNDWORK_TOKEN once; the browser keeps it as a cookie)`
+        : `dashboard: ${listening.url}/`,
     );
     if (!isLoopback(host)) io.stdout(`bound to ${host}: clients must send "Authorization: Bearer $GROUNDWORK_TOKEN"`);
 

@@ -53,10 +53,11 @@ export async function statusFromDaemon(
   const active = [...running.experiments, ...queued.experiments];
   const searches = all.searches.slice(-5);
   if (values.json) {
-    io.stdout(JSON.stringify({ home, daemon: daemon.url, active, searches }, null, 2));
+    io.stdout(JSON.stringify({ home, daemon: daemon.url, dashboard: `${daemon.url}/`, active, searches }, null, 2));
     return 0;
   }
   io.stdout(`data directory: ${home} (served by the daemon at ${daemon.url})`);
+  io.stdout(`dashboard: ${daemon.url}/`);
   io.stdout(
     active.length === 0
       ? 'nothing queued or running'

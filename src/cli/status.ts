@@ -1,5 +1,6 @@
 // `groundwork status`: what the data directory holds and what is running.
 import { ResearchError } from '../domain/errors.js';
+import { findDaemon } from '../http/daemon-file.js';
 import { type Command, type CommandIo, GLOBAL_USAGE, parseCommandArgs } from './command.js';
 import { statusFromDaemon } from './status-daemon.js';
 import { withReader } from './read-store.js';
@@ -45,11 +46,15 @@ function showStatus(values: { json?: boolean; home?: string; config?: string }, 
         ...(await services.listExperiments({ state: 'queued' })),
       ];
       const searches = (await services.listSearches()).slice(-5);
+      // A daemon serving this data directory has a live dashboard.
+      const daemon = await findDaemon(config.home);
       if (values.json) {
-        io.stdout(JSON.stringify({ home: config.home, counts, active, searches }, null, 2));
+        const dashboard = daemon ? { daemon: daemon.url, dashboard: `${daemon.url}/` } : {};
+        io.stdout(JSON.stringify({ home: config.home, ...dashboard, counts, active, searches }, null, 2));
         return 0;
       }
       io.stdout(`data directory: ${config.home}`);
+      if (daemon) io.stdout(`dashboard: ${daemon.url}/ (the daemon serving this data directory)`);
       io.stdout(
         Object.entries(counts)
           .map(([name, count]) => `${name}: ${count}`)

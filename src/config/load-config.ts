@@ -73,6 +73,7 @@ function fromEnv(env: NodeJS.ProcessEnv): Record<string, unknown> {
   if (Object.keys(scheduler).length > 0) out.scheduler = scheduler;
   const executor: Record<string, unknown> = {};
   if (env.GROUNDWORK_ISOLATE_NETWORK) executor.isolateNetwork = env.GROUNDWORK_ISOLATE_NETWORK;
+  if (env.GROUNDWORK_SANDBOX) executor.local = { sandbox: env.GROUNDWORK_SANDBOX };
   if (Object.keys(executor).length > 0) out.executor = executor;
   if (env.GROUNDWORK_TOKEN) out.http = { token: env.GROUNDWORK_TOKEN };
   const llm = llmFromEnv(env);

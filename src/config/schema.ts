@@ -111,6 +111,8 @@ export const Config = z.object({
     .object({
       gpuHours: z.number().min(0).default(4),
       usd: z.number().min(0).default(5),
+      /** Shortest interval of a recurring search (run_search schedule); tests lower it to tick fast. */
+      minScheduleIntervalSec: z.number().min(1).default(60),
     })
     .prefault({}),
   /** Keep each run's workspace and checkpoint after it ends (for debugging). */

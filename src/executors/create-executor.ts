@@ -17,6 +17,7 @@ export function createExecutor(config: Config, log: Logger): Executor {
         isolateNetwork: executor.isolateNetwork,
         sandbox: executor.local.sandbox,
         bwrapPath: executor.local.bwrapPath,
+        dataDir: config.home,
       });
     case 'docker':
       return createDockerExecutor({
@@ -27,6 +28,7 @@ export function createExecutor(config: Config, log: Logger): Executor {
         gpuDriver: executor.docker.gpuDriver,
         killGraceSec: config.scheduler.killGraceSec,
         scope: config.home,
+        dataDir: config.home,
         log,
       });
     case 'slurm':
@@ -43,6 +45,7 @@ export function createExecutor(config: Config, log: Logger): Executor {
         extraArgs: executor.slurm.extraArgs,
         pollIntervalSec: executor.slurm.pollIntervalSec,
         scope: config.home,
+        dataDir: config.home,
         log,
       });
   }

@@ -2,6 +2,7 @@
 import { stat } from 'node:fs/promises';
 import { isAbsolute, relative, resolve } from 'node:path';
 
+import { refuseDataDirExposure } from './data-dir-guard.js';
 import type { JobSpec } from './executor.js';
 
 /** The engine settings a container takes from the executor's options rather than from the job. */
@@ -17,6 +18,8 @@ export interface ContainerSettings {
    * so daemons sharing one engine leave each other's jobs alone. Unset: every groundwork container is in scope.
    */
   scope?: string;
+  /** The daemon's data directory: no mount may show its store, artifacts or daemon.json (see data-dir-guard.ts). */
+  dataDir?: string;
 }
 
 /** One mount in the Docker engine API's words. */
@@ -101,6 +104,7 @@ export async function jobMounts(spec: JobSpec): Promise<Mount[]> {
 
 /** The container of one job: its command, its environment and nothing of this process's, its limits and labels. */
 export async function createOptions(spec: JobSpec, settings: ContainerSettings): Promise<ContainerSpec> {
+  refuseDataDirExposure(spec, settings.dataDir);
   const env = {
     ...spec.env,
     // DeviceRequests renumber the granted GPUs 0..n-1 inside the container.

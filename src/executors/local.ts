@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 
 import { ResearchError } from '../domain/errors.js';
 import type { LocalHandle } from '../domain/job-handle.js';
+import { refuseDataDirExposure } from './data-dir-guard.js';
 import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executor.js';
 import { bwrapArgv, detectNetworkIsolation, probeBwrap, pythonView, type PythonView } from './local-sandbox.js';
 
@@ -24,6 +25,8 @@ export interface LocalExecutorOptions {
   sandbox?: 'bwrap' | 'off';
   /** The bubblewrap binary (default `bwrap` on PATH). */
   bwrapPath?: string;
+  /** The daemon's data directory: a job given its store, artifacts or daemon.json is refused (data-dir-guard.ts). */
+  dataDir?: string;
 }
 
 /** The refusal when edited code would run without the sandbox. */
@@ -98,6 +101,7 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor<Loc
 
   /** The argv that runs the job: under bubblewrap, or (sandbox off, or a trusted job where it cannot run) without. */
   const jobArgv = (spec: JobSpec): string[] => {
+    refuseDataDirExposure(spec, options.dataDir);
     const problem = sandboxProblem();
     if (problem === undefined) {
       const [first, ...rest] = spec.command;

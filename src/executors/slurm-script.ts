@@ -1,6 +1,7 @@
 // The sbatch batch script for one job: resources as #SBATCH lines, exactly the job's environment, then exec.
 import { ResearchError } from '../domain/errors.js';
 import { shellQuote } from './command-runner.js';
+import { refuseDataDirExposure } from './data-dir-guard.js';
 import type { JobSpec } from './executor.js';
 
 export interface SlurmPlacement {
@@ -10,6 +11,11 @@ export interface SlurmPlacement {
   extraArgs: readonly string[];
   /** Job comment naming whose job it is (`groundwork:<scope hash>`), so a daemon reaps only its own jobs. */
   comment?: string | undefined;
+  /**
+   * The daemon's data directory: a job naming its store, artifacts or daemon.json is refused. A Slurm job itself runs
+   * unsandboxed as the user on the node: it sees whatever that user sees there (see the README's sandbox section).
+   */
+  dataDir?: string | undefined;
 }
 
 /**
@@ -40,6 +46,7 @@ function sbatchPath(path: string, what: string): string {
 }
 
 export function batchScript(spec: JobSpec, placement: SlurmPlacement): string {
+  refuseDataDirExposure(spec, placement.dataDir);
   const { resources } = spec;
   const options = [
     `--job-name=${sbatchWord(spec.jobId, 'the job id')}`,

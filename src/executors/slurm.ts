@@ -37,6 +37,8 @@ export interface SlurmExecutorOptions {
    * sharing a cluster account leave each other's jobs alone. Unset: every groundwork job of the user is in scope.
    */
   scope?: string | undefined;
+  /** The daemon's data directory: jobs naming its store, artifacts or daemon.json are refused (slurm-script.ts). */
+  dataDir?: string | undefined;
   /** How long `cancel` waits for a cancelled job to leave its node (default 60 s; Slurm's KillWait is 30 s). */
   cancelWaitSec?: number;
   log?: Logger;

@@ -81,12 +81,49 @@ export function hostGuard(options: SecurityOptions): MiddlewareHandler {
 
 const digest = (value: string): Buffer => createHash('sha256').update(value).digest();
 
-/** Requires `Authorization: Bearer <token>`; compares in constant time. */
+/** The cookie a browser keeps the token in, for the dashboard's GET requests (never for /mcp). */
+export const TOKEN_COOKIE = 'groundwork_token';
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) {
+      try {
+        return decodeURIComponent(rest.join('='));
+      } catch {
+        return undefined;
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Requires `Authorization: Bearer <token>`; compares in constant time. A browser, which cannot send that header on
+ * a navigation, may open any dashboard page once with `?token=<token>`: it gets the token as an HttpOnly,
+ * SameSite=Strict cookie and a redirect to the same page without it; the cookie counts for GET requests outside /mcp.
+ */
 export function bearerGuard(token: string): MiddlewareHandler {
   const expected = digest(token);
+  const matches = (value: string | undefined): boolean =>
+    value !== undefined && timingSafeEqual(digest(value.trim()), expected);
   return async (c, next) => {
+    const browser = c.req.method === 'GET' && !c.req.path.startsWith('/mcp');
+    if (browser && matches(c.req.query('token'))) {
+      const url = new URL(c.req.url);
+      url.searchParams.delete('token');
+      return new Response(null, {
+        status: 303,
+        headers: {
+          location: `${url.pathname}${url.search}`,
+          'set-cookie': `${TOKEN_COOKIE}=${encodeURIComponent(token)}; Path=/; HttpOnly; SameSite=Strict`,
+          'referrer-policy': 'no-referrer',
+        },
+      });
+    }
+    if (browser && matches(cookieValue(c.req.header('cookie'), TOKEN_COOKIE))) return next();
     const match = /^Bearer\s+(.+)$/i.exec(c.req.header('authorization') ?? '');
-    if (!match || !timingSafeEqual(digest((match[1] as string).trim()), expected)) {
+    if (!match || !matches(match[1])) {
       return refuse(
         401,
         'unauthorized',

@@ -50,7 +50,7 @@ function buildPrompt(request: ProposeRequest, base: IdeationInput): Prompt {
       .shuffle([...history])
       .slice(0, EXPLORE_SAMPLE);
     const avoid = [...unseenTitles(history, tried), ...base.avoid];
-    return explorePrompt({ ...base, avoid, tried, triedTotal: history.length });
+    return explorePrompt({ ...base, avoid, tried, triedTotal: history.length, failures: history.filter(failed) });
   }
   return seedPrompt({ ...base, avoid: [...unseenTitles(history, []), ...base.avoid] });
 }

@@ -114,7 +114,7 @@ function candidateMoves(
           : ([1, -1] as const).map((direction) => knobStep(knob, from, direction, step));
       for (const to of targets) {
         if (to === undefined) continue;
-        const jitter = random.next() * (state ? 0.3 : 1);
+        const jitter = random.next() * 0.4;
         const priority = movePriority(state, knob, name, from, to, explore) + jitter - 0.75 * anchor.rank;
         const move = {
           settings: { ...anchor.settings, [name]: to },

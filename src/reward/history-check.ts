@@ -1,6 +1,6 @@
 // The history check applied to each result: earlier succeeded runs of the same environment and profile, read from
-// the store once per environment and profile, then kept up to date as experiments succeed. Each distinct outcome of
-// each distinct implementation counts once, so reruns of one idea never shrink the spread the check measures.
+// the store once per environment and profile, then kept up to date as experiments succeed. The spread is measured
+// over each distinct outcome of each distinct implementation once, so reruns of one idea never shrink it.
 import type { Direction } from '../domain/metric.js';
 import type { Experiment, Implementation } from '../domain/records.js';
 import { type LearnedRangeOptions, leapsPastHistory } from './learned-range.js';
@@ -99,9 +99,12 @@ export function createHistoryCheck(
   return {
     async check(experiment, metric, direction, baseline) {
       const history = await historyOf(experiment);
-      const earlier = distinctPoints([...history].filter(([id]) => id !== experiment.id).map(([, entry]) => entry));
-      const floor = baseline?.profile === experiment.profile ? baseline : undefined;
-      return leapsPastHistory(metric, earlier, direction, options, floor);
+      const entries = [...history].filter(([id]) => id !== experiment.id).map(([, entry]) => entry);
+      const earlier = entries.flatMap((entry) => entry.values);
+      return leapsPastHistory(metric, earlier, direction, options, {
+        distinct: distinctPoints(entries),
+        ...(baseline?.profile === experiment.profile ? { baseline } : {}),
+      });
     },
     record(experiment) {
       if (experiment.state !== 'succeeded') return;

@@ -10,24 +10,24 @@ export interface LearnedRangeOptions {
 }
 
 /**
- * Why `value` is implausible given `history` (earlier results of the same environment and profile: one point per
- * distinct outcome of a distinct idea, see history-check.ts), or undefined. `baseline`: the recorded baseline of the
- * same profile; twice its seed spread is the least spread assumed, so a few near-identical ideas never make an
- * honest improvement look like a leap.
+ * Why `value` is implausible given `history` (every earlier result of the same environment and profile), or
+ * undefined. The spread is measured over `scale.distinct` when given (each distinct outcome of each distinct idea
+ * once, see history-check.ts), so reruns of one idea never shrink it; `scale.baseline`: the recorded baseline of the
+ * same profile, twice whose seed spread is the least spread assumed.
  */
 export function leapsPastHistory(
   value: number,
   history: readonly number[],
   direction: Direction,
   options: LearnedRangeOptions,
-  baseline?: { std: number },
+  scale: { distinct?: readonly number[]; baseline?: { std: number } } = {},
 ): string | undefined {
   if (history.length < options.minHistory) return undefined;
+  // Too few distinct outcomes (reruns of a handful of deterministic ideas) say nothing about the spread.
+  const distinct = scale.distinct ?? history;
+  if (distinct.length < Math.ceil(options.minHistory / 2)) return undefined;
   const sorted = [...history].sort((a, b) => a - b);
-  // The spread of the middle 80%, so one freak result does not set the scale.
-  const low = sorted[Math.floor(0.1 * (sorted.length - 1))] as number;
-  const high = sorted[Math.ceil(0.9 * (sorted.length - 1))] as number;
-  const spread = Math.max(high - low, 2 * (baseline?.std ?? 0));
+  const spread = Math.max(middleSpread(distinct), 2 * (scale.baseline?.std ?? 0));
   const best = supportedBest(sorted, direction, options.jumpFactor * spread);
   const gain = direction === 'min' ? best - value : value - best;
   if (spread <= 0 || gain <= options.jumpFactor * spread) return undefined;
@@ -35,6 +35,15 @@ export function leapsPastHistory(
     `${value} beats the best of ${history.length} earlier results (${best}) by ${round(gain)}, more than ` +
     `${options.jumpFactor}× their spread (${round(spread)}): held back as suspicious. Check the run's logs and ` +
     'edit for a leak or a patched evaluator; if the result is real, raise integrity.jumpFactor and run it again'
+  );
+}
+
+/** The spread of the middle 80% of `values`, so one freak result does not set the scale; 0 for fewer than two. */
+function middleSpread(values: readonly number[]): number {
+  if (values.length < 2) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  return (
+    (sorted[Math.ceil(0.9 * (sorted.length - 1))] as number) - (sorted[Math.floor(0.1 * (sorted.length - 1))] as number)
   );
 }
 

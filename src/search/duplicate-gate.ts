@@ -2,14 +2,15 @@
 import type { Idea } from '../domain/records.js';
 import type { Store } from '../store/store.js';
 
-/** Word shingles at or above this Jaccard similarity (and with the same numbers) make a near-duplicate. */
-export const DEFAULT_DUPLICATE_THRESHOLD = 0.8;
+/** Word bigrams at or above this Jaccard similarity (and with the same numbers) make a near-duplicate. */
+export const DEFAULT_DUPLICATE_THRESHOLD = 0.75;
 /** Cosine similarity of embeddings at or above which two ideas (with the same numbers) are near-duplicates. */
 export const DEFAULT_EMBEDDING_THRESHOLD = 0.95;
-const SHINGLE = 3;
+/** Word bigrams: a reworded idea keeps most of them, a different idea shares almost none. */
+const SHINGLE = 2;
 
 export interface DuplicateGateOptions {
-  /** Jaccard threshold on word shingles, 0–1 (default 0.8). */
+  /** Jaccard threshold on word bigrams, 0–1 (default 0.75). */
   threshold?: number;
   /**
    * Embeddings of texts, when a provider offers them (the LLM adapter has none today; the composition root may pass
@@ -54,19 +55,23 @@ function canonicalNumber(raw: string): string {
 
 const NUMBER = /[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)?\.?\d+(?:e[-+]?\d+)?/gi;
 
-/** Lowercased words with numbers in canonical form; tags such as `[Experiment]` and punctuation dropped. */
+/** Lowercased words with numbers in canonical form (`#0.003`); tags such as `[Experiment]` and punctuation dropped. */
 export function ideaTokens(text: string): string[] {
   const numbers: string[] = [];
   const withoutTags = text.toLowerCase().replace(/\[[^\]]{0,40}\]/g, ' ');
+  // Numbers become placeholder words first, so punctuation stripping cannot split "3e-3" or "0.003".
   const marked = withoutTags.replace(NUMBER, (raw) => {
     numbers.push(canonicalNumber(raw));
-    return ` \u0001${numbers.length - 1} `;
+    return ` numberplaceholder${numbers.length - 1} `;
   });
   return marked
-    .replace(/[^a-z0-9\u0001_]+/g, ' ')
+    .replace(/[^a-z0-9_]+/g, ' ')
     .split(' ')
     .filter(Boolean)
-    .map((token) => (token.startsWith('\u0001') ? `#${numbers[Number(token.slice(1))]}` : token));
+    .map((token) => {
+      const index = /^numberplaceholder(\d+)$/.exec(token)?.[1];
+      return index === undefined ? token : `#${numbers[Number(index)]}`;
+    });
 }
 
 export function fingerprint(text: string): Fingerprint {

@@ -5,12 +5,13 @@ import type { Experiment, Idea, Implementation, Search } from '../domain/records
 import { isEnded } from '../domain/states.js';
 import type { ServiceDeps } from '../services/deps.js';
 import { runExperiment } from '../services/experiments.js';
-import { implementIdea } from '../services/implementations.js';
+import { implementationDiffHash, implementIdea } from '../services/implementations.js';
 import { experimentIdFor, seedStats } from '../services/search-stats.js';
 import type { Logger } from '../util/logger.js';
 import type { Budgets } from './search-budgets.js';
 import type { Evaluation } from './search-context.js';
-import { type DuplicateGate, diffHashOf, loadDuplicateGate, loadFindReusable } from './search-gate.js';
+import { createDuplicateGate, type DuplicateGate } from './duplicate-gate.js';
+import { findReusableExperiment } from './result-reuse.js';
 import type { RunnerOptions } from './search-options.js';
 
 export type StopReason = 'pause' | 'cancel';
@@ -37,12 +38,12 @@ export interface Drive {
   /** Reward each finished candidate stands at (its seeds' mean once certified): the bar a newcomer must beat. */
   standing: Map<string, number>;
   gate?: DuplicateGate;
-  findReusable?: Awaited<ReturnType<typeof loadFindReusable>>;
+  findReusable?: typeof findReusableExperiment;
   save(): Promise<void>;
 }
 
-export async function loadSearchTools(deps: ServiceDeps): Promise<Pick<Drive, 'gate' | 'findReusable'>> {
-  return { gate: await loadDuplicateGate(deps.store), findReusable: await loadFindReusable() };
+export function searchTools(deps: ServiceDeps): Pick<Drive, 'gate' | 'findReusable'> {
+  return { gate: createDuplicateGate(deps.store), findReusable: findReusableExperiment };
 }
 
 const stopReason = (signal: AbortSignal): StopReason | undefined =>
@@ -100,7 +101,10 @@ export async function evaluateIdea(drive: Drive, idea: Idea, role: 'candidate' |
       return { idea, failure: { category: 'cancelled', message: `not implemented: ${spent.message}` } };
     }
     if (role === 'candidate' && drive.gate) {
-      const verdict = await drive.gate.check(search.environment, idea.text);
+      const verdict = await drive.gate.check(search.environment, idea.text, {
+        ideaId: idea.id,
+        ...(idea.knobs ? { knobs: idea.knobs } : {}),
+      });
       if (verdict.duplicateOf && verdict.duplicateOf !== idea.id) {
         search.duplicates = { ...search.duplicates, [idea.id]: verdict.duplicateOf };
         await drive.save();
@@ -117,9 +121,15 @@ export async function evaluateIdea(drive: Drive, idea: Idea, role: 'candidate' |
       failure: implementation.error ?? { category: 'edit_refused', message: 'no edit' },
     };
   }
-  if (drive.findReusable) {
-    const diffHash = await diffHashOf(deps.config.home, implementation);
-    const reused = await drive.findReusable(deps.store, { environment: search.environment, profile: drive.profile, diffHash });
+  const diffHash = drive.findReusable ? await implementationDiffHash(deps.config.home, implementation) : undefined;
+  if (drive.findReusable && diffHash) {
+    const reused = await drive.findReusable(deps.store, {
+      environment: search.environment,
+      profile: drive.profile,
+      diffHash,
+      implementationId: implementation.id,
+      home: deps.config.home,
+    });
     if (reused && reused.ideaId !== idea.id) {
       search.reused = { ...search.reused, [idea.id]: reused.id };
       await drive.save();
@@ -174,13 +184,14 @@ export async function certify(drive: Drive, evaluation: Evaluation): Promise<voi
   }
   const certification = await follow(drive, id);
   const stats = seedStats(experiment, certification, drive.metric, drive.baselineReward);
-  if (stats) drive.standing.set(evaluation.idea.id, stats.certified ? stats.rewardMean : Math.min(reward, stats.rewardMean));
+  if (stats)
+    drive.standing.set(evaluation.idea.id, stats.certified ? stats.rewardMean : Math.min(reward, stats.rewardMean));
 }
 
 /** Takes up to `count` stored ideas matching `match` (in order), removing them from `stored`. */
 export function takeStored(stored: Idea[], count: number, match: (idea: Idea) => boolean): Idea[] {
   const taken: Idea[] = [];
-  for (let i = 0; i < stored.length && taken.length < count; ) {
+  for (let i = 0; i < stored.length && taken.length < count;) {
     const idea = stored[i] as Idea;
     if (match(idea)) {
       taken.push(idea);

@@ -7,7 +7,14 @@ import type { Drive } from './search-drive.js';
 
 export async function proposeFor(
   drive: Drive,
-  request: { kind: PromptKind; count: number; parents?: readonly Evaluation[]; epoch: number; arm?: 'control'; salt: number },
+  request: {
+    kind: PromptKind;
+    count: number;
+    parents?: readonly Evaluation[];
+    epoch: number;
+    arm?: 'control';
+    salt: number;
+  },
 ): Promise<Idea[]> {
   const ideas: Idea[] = [];
   for (let offset = 0; offset < request.count; offset += MAX_IDEAS_PER_CALL) {

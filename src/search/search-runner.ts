@@ -1,5 +1,7 @@
 // Runs searches from the store: starts them, resumes interrupted ones exactly once (finished experiments kept,
 // unfinished ones followed, ideas not yet run run), pauses them on shutdown, cancels them on request.
+import { setMaxListeners } from 'node:events';
+
 import { z } from 'zod';
 
 import { errorMessage, ResearchError } from '../domain/errors.js';
@@ -13,7 +15,7 @@ import { getSearch } from '../services/inspect.js';
 import { createRandom } from '../util/random.js';
 import { createBudgets } from './search-budgets.js';
 import type { SearchStrategy } from './search-context.js';
-import { type Drive, loadSearchTools } from './search-drive.js';
+import { type Drive, searchTools } from './search-drive.js';
 import { epochsContext } from './search-epochs.js';
 import { storedRunnerOptions, takeRunnerOptions } from './search-options.js';
 import { runSteady } from './search-steady.js';
@@ -63,7 +65,7 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
         storedControl: ideas.filter((idea) => idea.arm === 'control'),
         candidateIdeas: storedCandidates.length,
         standing: new Map(),
-        ...(await loadSearchTools(deps)),
+        ...searchTools(deps),
         save,
       };
       if (ideas.length > 0) drive.log.info('resuming a search from the store', { ideas: ideas.length });
@@ -101,6 +103,7 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
 
   const launch = (search: Search): Search => {
     const controller = new AbortController();
+    setMaxListeners(0, controller.signal); // one listener per experiment the search follows
     const done = execute(search, controller.signal).finally(() => live.delete(search.id));
     live.set(search.id, { controller, done });
     return structuredClone(search);
@@ -111,7 +114,10 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
     if (running) return getSearch(deps, searchId);
     const search = await getSearch(deps, searchId);
     if (isEnded(search)) {
-      throw new ResearchError('bad_input', `search ${searchId} has ended (${search.state}); only a running or paused search resumes`);
+      throw new ResearchError(
+        'bad_input',
+        `search ${searchId} has ended (${search.state}); only a running or paused search resumes`,
+      );
     }
     search.state = 'running';
     search.updatedAt = new Date().toISOString();
@@ -124,7 +130,8 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       const name = input.strategy ?? 'evolutionary';
       const strategy = strategyOf(name);
       const { runner, strategyOptions } = takeRunnerOptions(input.options);
-      const parsed = strategy.options.safeParse(strategyOptions);
+      const merged = input.settings ? strategy.fromSettings(input.settings, strategyOptions) : strategyOptions;
+      const parsed = strategy.options.safeParse(merged);
       if (!parsed.success)
         throw new ResearchError('bad_input', `invalid options for ${name}:\n${z.prettifyError(parsed.error)}`);
       await deps.environments.get(input.environment);

@@ -26,22 +26,27 @@ function jobOf(schedule: Pick<Schedule, 'id' | 'schedule'>): Record<string, unkn
   return { name: schedule.id, path: tick, timeout: false, ...timing };
 }
 
-/** The shortest gap between two ticks a schedule may have. */
+/** The shortest gap between two ticks a schedule may have, unless config.confirm.minScheduleIntervalSec says less. */
 export const MIN_SCHEDULE_INTERVAL_MS = 60_000;
 
-/** Why a job bree parsed fires more often than once a minute, or undefined when it does not. */
-function firesTooOften(bree: Bree, name: string): string | undefined {
+/** Why a job bree parsed fires more often than `minMs` allows, or undefined when it does not. */
+function firesTooOften(bree: Bree, name: string, minMs: number): string | undefined {
   const job = bree.config.jobs.find((candidate) => candidate.name === name) as { interval?: unknown } | undefined;
   const interval = job?.interval;
-  if (typeof interval === 'number') {
-    return interval < MIN_SCHEDULE_INTERVAL_MS ? `repeats every ${interval} ms` : undefined;
-  }
+  if (typeof interval === 'number') return interval < minMs ? `repeats every ${interval} ms` : undefined;
   // A later.js schedule: several second values in any of its parts means ticks seconds apart.
   const parts = (interval as { schedules?: { s?: unknown[] }[] } | undefined)?.schedules ?? [];
-  return parts.some((part) => (part.s?.length ?? 0) > 1) ? 'fires several times a minute' : undefined;
+  return minMs > 1000 && parts.some((part) => (part.s?.length ?? 0) > 1) ? 'fires several times a minute' : undefined;
 }
 
-export function createSearchSchedules(deps: { store: Store; runner: SearchRunner; log: Logger }): SearchSchedules {
+export function createSearchSchedules(deps: {
+  store: Store;
+  runner: SearchRunner;
+  log: Logger;
+  /** Shortest gap between ticks (default MIN_SCHEDULE_INTERVAL_MS). */
+  minIntervalMs?: number;
+}): SearchSchedules {
+  const minIntervalMs = deps.minIntervalMs ?? MIN_SCHEDULE_INTERVAL_MS;
   const log = deps.log.child('schedules');
   const bree = new Bree({
     root: false,
@@ -100,12 +105,13 @@ export function createSearchSchedules(deps: { store: Store; runner: SearchRunner
         `schedule "${schedule.schedule}" is neither a cron expression (e.g. "0 3 * * *") nor an interval (e.g. "6h", "every 30 minutes"): ${errorMessage(error)}`,
       );
     }
-    const tooOften = firesTooOften(bree, schedule.id);
+    const tooOften = firesTooOften(bree, schedule.id, minIntervalMs);
     if (tooOften) {
       await bree.remove(schedule.id).catch(() => undefined);
+      const most = minIntervalMs >= 60_000 ? 'once a minute' : `once every ${minIntervalMs / 1000} s`;
       throw new ResearchError(
         'bad_input',
-        `schedule "${schedule.schedule}" ${tooOften}; a schedule may fire at most once a minute (e.g. "30m", "6h", "0 3 * * *")`,
+        `schedule "${schedule.schedule}" ${tooOften}; a schedule may fire at most ${most} (e.g. "30m", "6h", "0 3 * * *")`,
       );
     }
     await bree.start(schedule.id);

@@ -26,6 +26,8 @@ export interface StartSearchInput {
   options?: Record<string, unknown>;
   profile?: string;
   seed?: number;
+  /** Common settings (the CLI's flags) the strategy maps onto its options, over `options`. */
+  settings?: { epochs?: number; batchSize?: number; budget?: number };
 }
 
 /** Starts and follows searches (implemented in src/search, which sits above the services). */

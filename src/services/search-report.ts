@@ -30,7 +30,14 @@ export interface SearchStatusView {
     succeeded: number;
     failed: number;
   };
-  experiments: { id: string; idea_id: string; role: ExperimentRole; state: string; metric: number | null; reward: number | null }[];
+  experiments: {
+    id: string;
+    idea_id: string;
+    role: ExperimentRole;
+    state: string;
+    metric: number | null;
+    reward: number | null;
+  }[];
 }
 
 export interface SearchReportView {
@@ -144,7 +151,9 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
     const e = byId.get(experimentIdFor(idea.id, 'control'));
     return e?.state === 'succeeded' && e.result ? [e.result.reward] : [];
   });
-  const control = search.options.control ? { strategy: String(search.options.control), best_reward: best(controlRewards) } : null;
+  const control = search.options.control
+    ? { strategy: String(search.options.control), best_reward: best(controlRewards) }
+    : null;
   const searchBest = best(rewardsOf(candidates));
   return {
     id: search.id,
@@ -194,7 +203,9 @@ export function reportMarkdown(report: SearchReportView, status: SearchStatusVie
     '',
   );
   if (report.baseline) {
-    lines.push(`Baseline: ${fmt(report.baseline.value)} ± ${fmt(report.baseline.std)} over ${report.baseline.runs} runs.`);
+    lines.push(
+      `Baseline: ${fmt(report.baseline.value)} ± ${fmt(report.baseline.std)} over ${report.baseline.runs} runs.`,
+    );
   }
   if (report.best) {
     const b = report.best;
@@ -212,7 +223,9 @@ export function reportMarkdown(report: SearchReportView, status: SearchStatusVie
   lines.push(`Cost: $${report.cost.usd.toFixed(4)} in model calls, ${fmt(report.cost.gpu_hours)} GPU-hours.`, '');
   lines.push('| generation | best reward | mean reward | execution rate |', '|---|---|---|---|');
   for (const g of report.generations) {
-    lines.push(`| ${g.generation} | ${fmt(g.best_reward)} | ${fmt(g.mean_reward)} | ${(g.execution_rate * 100).toFixed(0)}% |`);
+    lines.push(
+      `| ${g.generation} | ${fmt(g.best_reward)} | ${fmt(g.mean_reward)} | ${(g.execution_rate * 100).toFixed(0)}% |`,
+    );
   }
   const children = report.lineage.filter((entry) => entry.parent_ids.length > 0);
   if (children.length > 0) {

@@ -71,7 +71,9 @@ export const RewardShape = z.object({
   sandbox: z
     .literal('off')
     .optional()
-    .describe('present when the jobs ran without the local sandbox (executor.local.sandbox "off"): the result may be gamed'),
+    .describe(
+      'present when the jobs ran without the local sandbox (executor.local.sandbox "off"): the result may be gamed',
+    ),
   seed_insensitive: z
     .boolean()
     .optional()

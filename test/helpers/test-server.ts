@@ -27,6 +27,8 @@ export async function createTestServer(
       environmentDirs: [FIXTURE_ENVIRONMENTS, BUNDLED_ENVIRONMENTS],
       python: ['/usr/bin/python3', 'python3'],
       jobEnv: { PATH: process.env.PATH ?? '/usr/bin:/bin', LANG: 'C.UTF-8' },
+      // Schedules tick every second in tests; the default (60 s) is checked where it matters.
+      confirm: { gpuHours: 4, usd: 5, minScheduleIntervalSec: 1 },
       ...options.config,
     },
   });

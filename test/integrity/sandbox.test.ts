@@ -1,6 +1,6 @@
 // Reward-hack suite, sandbox part: what a hostile job under the local executor's bubblewrap can no longer reach.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, readdir, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -8,9 +8,12 @@ import { fileURLToPath } from 'node:url';
 
 import { afterEach, describe, expect, it } from 'vitest';
 
+import { dataDirExposure, jobPaths } from '../../src/executors/data-dir-guard.js';
+import { createOptions } from '../../src/executors/docker-spec.js';
 import type { JobSpec } from '../../src/executors/executor.js';
 import { createLocalExecutor } from '../../src/executors/local.js';
 import { probeBwrap } from '../../src/executors/local-sandbox.js';
+import { batchScript } from '../../src/executors/slurm-script.js';
 import { processesMatching } from '../helpers/processes.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -72,6 +75,14 @@ async function runJob(
 }
 
 const sh = (script: string): string[] => ['/bin/sh', '-c', script];
+
+function argv0(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0')[0];
+  } catch {
+    return undefined;
+  }
+}
 
 describe.skipIf(!sandboxed)('sandbox: what a hostile job cannot reach (bubblewrap)', () => {
   it('cannot read GROUNDWORK_HOME/daemon.json', async () => {
@@ -192,7 +203,7 @@ describe.skipIf(!sandboxed)('sandbox: what a hostile job cannot reach (bubblewra
       [
         `import { createLocalExecutor } from ${JSON.stringify(join(checkout, 'src', 'executors', 'local.ts'))};`,
         `const executor = createLocalExecutor({ killGraceSec: 1, isolateNetwork: 'auto' });`,
-        `await executor.start({ jobId: 'orphan', command: ['/bin/sh', '-c', ${JSON.stringify(`(setsid sh -c 'exec -a ${marker} sleep 120' &); exec -a ${marker} sleep 120`)}],`,
+        `await executor.start({ jobId: 'orphan', command: ['/bin/bash', '-c', ${JSON.stringify(`(setsid bash -c 'exec -a ${marker} sleep 120' &); exec -a ${marker} sleep 120`)}],`,
         `  cwd: ${JSON.stringify(dir)}, env: { PATH: '/usr/bin:/bin' }, logPath: ${JSON.stringify(join(dir, 'job.log'))},`,
         `  timeLimitSec: 120, resources: { gpus: 0, cpus: 1, memoryGiB: 1, timeLimitSec: 120, evaluateTimeLimitSec: 120 },`,
         `  writable: [${JSON.stringify(dir)}], readOnly: [], devices: [] });`,
@@ -208,10 +219,12 @@ describe.skipIf(!sandboxed)('sandbox: what a hostile job cannot reach (bubblewra
       daemon.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && done());
       daemon.once('exit', () => fail(new Error('the daemon ended before starting its job')));
     });
-    for (let i = 0; i < 50 && processesMatching(marker).length < 2; i++) await new Promise((r) => setTimeout(r, 100));
-    expect(processesMatching(marker).length).toBe(2);
+    // The job's two sleeps (named by the marker), not bwrap itself, whose command line also holds it.
+    const sleepers = (): number => processesMatching(marker).filter((pid) => argv0(pid) === marker).length;
+    for (let i = 0; i < 300 && sleepers() < 2; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(sleepers()).toBe(2);
     daemon.kill('SIGKILL');
-    for (let i = 0; i < 50 && processesMatching(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && processesMatching(marker).length > 0; i++) await new Promise((r) => setTimeout(r, 100));
     expect(processesMatching(marker)).toEqual([]);
   });
 });
@@ -240,4 +253,41 @@ describe('sandbox unavailable', () => {
     ).rejects.toMatchObject({ code: 'sandbox_unavailable', message: expect.stringMatching(/bubblewrap/) });
     expect(existsSync(join(dir, 'job.log'))).toBe(false);
   });
+});
+
+describe('docker and slurm jobs: the same view of the data directory', () => {
+  const home = '/srv/groundwork-home';
+  const spec = (overrides: Partial<JobSpec>): JobSpec => ({
+    jobId: 'exp_1-seed-0-train',
+    command: ['/usr/bin/python3', 'train.py'],
+    cwd: `${home}/runs/exp_1/seed-0/workspace`,
+    env: { PATH: '/usr/bin:/bin', HOME: `${home}/runs/exp_1/seed-0/home` },
+    logPath: `${home}/runs/exp_1/seed-0/train.log`,
+    timeLimitSec: 60,
+    resources: { gpus: 0, cpus: 1, memoryGiB: 1, timeLimitSec: 60, evaluateTimeLimitSec: 60 },
+    writable: [`${home}/runs/exp_1/seed-0/workspace`],
+    readOnly: [`${home}/data/tiny-lm/train.txt`, `${home}/environments/mine`],
+    devices: [],
+    ...overrides,
+  });
+  const settings = { image: 'img', shmSizeGiB: 1, pidsLimit: 64, gpuDriver: 'nvidia', dataDir: home };
+
+  it('names only run folders, data and environments of the data directory', async () => {
+    expect(dataDirExposure(jobPaths(spec({})), home)).toBeUndefined();
+    await expect(createOptions(spec({}), settings)).resolves.toBeDefined();
+    expect(() => batchScript(spec({}), { extraArgs: [], dataDir: home })).not.toThrow();
+  });
+
+  for (const [what, overrides] of [
+    ['the store', { readOnly: [`${home}/store`] }],
+    ['the artifacts', { writable: [`${home}/artifacts/impl_1/files`] }],
+    ['the daemon token', { env: { PATH: '/usr/bin', TOKEN_FILE: `${home}/daemon.json` } }],
+    ['the data directory itself', { readOnly: [home] }],
+    ['a folder above it', { readOnly: ['/srv'] }],
+  ] as [string, Partial<JobSpec>][]) {
+    it(`refuses a job shown ${what}`, async () => {
+      await expect(createOptions(spec(overrides), settings)).rejects.toMatchObject({ code: 'executor' });
+      expect(() => batchScript(spec(overrides), { extraArgs: [], dataDir: home })).toThrow(/data directory/);
+    });
+  }
 });

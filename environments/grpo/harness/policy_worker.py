@@ -34,7 +34,7 @@ def serve(setup: dict, channel: dict) -> None:
     readable += [setup["tokenizer"]] if setup.get("tokenizer") else []
     writable = [scratch] + (["/dev/shm"] if setup["task"] == "math" else [])
     # Network and System V IPC stay open: vLLM's processes talk through them; there is no state probe here.
-    isolation = confine.confine(readable, writable, setup.get("denied", []), network=True, keep_state=True)
+    isolation = confine.confine(readable, writable, setup.pop("denied", []), network=True, keep_state=True)
     sys.dont_write_bytecode = True
     sys.pycache_prefix = os.path.join(scratch, "pycache")
     sealed_eval.write_frame(channel_out, {"ok": True, "pid": os.getpid()})

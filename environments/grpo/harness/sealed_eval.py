@@ -1,14 +1,16 @@
-"""Sealed evaluation: the frozen harness keeps the held-out data; a separate, confined model worker only answers.
+"""Sealed evaluation: the frozen harness keeps the held-out data; separate, confined model workers only answer.
 
 The same file in every environment's harness (a test checks they are byte-identical). The evaluating process never
 imports the code being evaluated. It reads the held-out data into memory, deletes the run's copy of the held-out
 files (`remove_held_out`), makes itself non-dumpable (`seal_process`: a process of the same user can no longer read
-its memory or environment through /proc), and then starts a model worker (`Worker`): a fresh interpreter running
-the harness's worker script, with a minimal environment (no result folder, no data paths), in its own session,
-its stdin and stdout the only channel. The worker confines itself (confine.py) before it loads the checkpoint or
-the edited code, and answers requests the harness sends in an order the harness chooses. The harness reads nothing
-the worker writes except frames on that channel (the worker's stderr goes to the log) and scores the answers
-itself. `Worker.close()` kills the worker and every process it started (seal.py) before anything else runs.
+its memory, environment or descriptors through /proc), and then starts model workers (`start_workers`): a fresh
+interpreter runs the harness's worker script with a minimal environment (no result folder, no data paths), imports
+the libraries once and forks one worker per channel, each in its own session, with two pipes to this process as its
+only channel. Each worker confines itself (confine.py) and waits, running frozen code only, until `Worker.load`
+lets it load the checkpoint and the edited code; it then answers requests the harness sends in an order the harness
+chooses. The harness reads nothing the workers write except frames on those pipes (their stdout and stderr go to
+the log) and scores the answers itself. `Worker.close()` kills a worker and every process it started (seal.py)
+before anything else runs.
 
 Frames, both ways: a 16-byte head (b"GWF1", header length as a big-endian u32, payload length as a big-endian u64),
 a JSON header (an object) and a binary payload. A frame longer than the reader allows, or malformed, ends the run.

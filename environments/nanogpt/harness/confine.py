@@ -1,7 +1,8 @@
 """Confining the model worker before it imports any code being evaluated (Linux; each layer where the kernel has it).
 
-The model worker (model_worker.py, started by sealed_eval.Worker) calls `confine()` once, before it loads the
-checkpoint or imports the edited model code. From then on, in that process and everything it starts:
+A model worker (model_worker.py, policy_worker.py; started by sealed_eval.start_workers) calls `confine()` once,
+before it loads the checkpoint or imports the edited model code. From then on, in that process and everything it
+starts:
 
 - no new privileges, every capability dropped (even as root), no core dumps;
 - Landlock: files can be read only under `readable` (the Python installation, the system folders, the workspace,

@@ -18,6 +18,7 @@ trusts only what it checks (shapes, and the causality and state probes of lm_eva
 """
 
 import importlib.util
+import json
 import os
 import sys
 import traceback
@@ -44,8 +45,6 @@ def load(setup: dict, device, torch):
     if not isinstance(checkpoint, dict) or "config" not in checkpoint or "model" not in checkpoint:
         raise ValueError("the checkpoint does not hold {'config': ..., 'model': state_dict}")
     saved = checkpoint["config"]
-    import json
-
     settings = json.loads(saved) if isinstance(saved, str) else saved
     if not isinstance(settings, dict):
         raise ValueError("the checkpoint's config is not a mapping")
@@ -102,7 +101,7 @@ def serve(setup: dict, channel: dict, others: list, np, torch) -> None:
     channel_in, channel_out, scratch = channel["in"], channel["out"], channel["scratch"]
     os.environ.update(HOME=scratch, TMPDIR=scratch, PYTHONPYCACHEPREFIX=os.path.join(scratch, "pycache"))
     readable = confine.python_folders(sys) + [setup["workspace"], os.path.dirname(setup["checkpoint"])]
-    isolation = confine.confine(readable, [scratch], setup.get("denied", []), network=False, keep_state=False)
+    isolation = confine.confine(readable, [scratch], setup.pop("denied", []), network=False, keep_state=False)
     sys.dont_write_bytecode = True
     sys.pycache_prefix = os.path.join(scratch, "pycache")
     sealed_eval.write_frame(channel_out, {"ok": True, "pid": os.getpid()})

@@ -61,3 +61,43 @@ export function pastIdeasList(ideas: readonly IdeaOutcome[], manifest: Manifest,
 export function failed(past: IdeaOutcome): boolean {
   return past.experiment ? past.experiment.state === 'failed' : past.implementationError !== undefined;
 }
+
+/** Why an idea failed, as (category, one-line reason); undefined when it did not fail. */
+export function failureOf(past: IdeaOutcome): { category: string; reason: string } | undefined {
+  if (!failed(past)) return undefined;
+  const failure = past.experiment?.failure;
+  if (failure) {
+    const lastLine = failure.logTail ? lastLines(failure.logTail, 1) : '';
+    return {
+      category: failure.category,
+      reason: clip(lastLine ? `${failure.message}: ${lastLine}` : failure.message, 160),
+    };
+  }
+  const text = past.implementationError ?? past.experiment?.state ?? 'failed';
+  const match = /^([a-z_]+): ([\s\S]*)$/.exec(text);
+  return match
+    ? { category: match[1] as string, reason: clip(match[2] as string, 160) }
+    : { category: 'failed', reason: clip(text, 160) };
+}
+
+/**
+ * One line per failure category over every failed idea, most frequent first: how many, and the latest one's reason,
+ * e.g. `- oom (3×): CUDA out of memory … (latest: "Wider MLP")`. Empty when nothing failed.
+ */
+export function failureSummary(ideas: readonly IdeaOutcome[]): string {
+  const byCategory = new Map<string, { count: number; reason: string; title: string }>();
+  for (const past of ideas) {
+    const failure = failureOf(past);
+    if (!failure) continue;
+    const entry = byCategory.get(failure.category);
+    byCategory.set(failure.category, {
+      count: (entry?.count ?? 0) + 1,
+      reason: failure.reason,
+      title: clip(past.idea.title, 80),
+    });
+  }
+  return [...byCategory.entries()]
+    .sort((a, b) => b[1].count - a[1].count)
+    .map(([category, entry]) => `- ${category} (${entry.count}×): ${entry.reason} (latest: "${entry.title}")`)
+    .join('\n');
+}

@@ -82,7 +82,8 @@ describe('HTTP app', () => {
     expect(mcp.size).toBe(2);
     const [a, b] = await Promise.all([callTool(first, 'list_environments'), callTool(second, 'list_experiments', {})]);
     expect(a.isError).toBe(false);
-    expect(b.data).toEqual({ experiments: [], total: 0 });
+    // Issue 14: every structured result also carries a summary a model can act on.
+    expect(b.data).toEqual({ experiments: [], total: 0, summary: expect.stringContaining('No experiments match') });
     await firstTransport.terminateSession();
     expect(mcp.size).toBe(1);
     expect((await callTool(second, 'list_environments')).isError).toBe(false);

@@ -1,0 +1,394 @@
+// What each dashboard page shows, gathered from the services (store reads only): the /api/dashboard JSON, too.
+import { rewardOf } from '../../domain/metric.js';
+import type { Experiment, ExperimentRole, FailureCategory, Idea } from '../../domain/records.js';
+import type { ResearchServices } from '../../services/research-services.js';
+import type { SearchReportView } from '../../services/search-report.js';
+import { experimentIdFor, roleOf, seedStats } from '../../services/search-stats.js';
+import type { Band } from './svg-chart.js';
+
+export type Evidence = 'certified' | 'certifying' | 'single-seed' | 'control';
+
+export interface SearchSummary {
+  id: string;
+  state: string;
+  strategy: string;
+  environment: string;
+  created_at: string;
+  generation: number;
+  experiments: { total: number; ended: number; running: number; queued: number; failed: number };
+  spend: { usd: number; gpu_hours: number };
+  budget: { usd?: number; gpu_hours?: number; hours?: number };
+  best: SearchReportView['best'];
+  metric_name: string;
+  /** Best reward of each generation, oldest first (the sparkline draws its running best). */
+  best_rewards: (number | null)[];
+}
+
+export interface LeaderRow {
+  rank: number;
+  experiment_id: string;
+  idea_id: string;
+  title: string;
+  role: ExperimentRole;
+  state: string;
+  metric: number | null;
+  std: number | null;
+  seeds: number;
+  reward: number | null;
+  beyond_noise: boolean | null;
+  evidence: Evidence;
+  failure: string | null;
+}
+
+export interface LineageNode {
+  idea_id: string;
+  parent_ids: string[];
+  title: string;
+  generation: number;
+  reward: number | null;
+  experiment_id: string | null;
+}
+
+export interface SearchPageData extends SearchSummary {
+  updated_at: string;
+  error: string | null;
+  stopped: string | null;
+  direction: 'min' | 'max';
+  report: SearchReportView;
+  /** The baseline as rewards: mean ± std of its metric, through the reward rule. */
+  band: Band | null;
+  execution_rate: number | null;
+  failures: { category: FailureCategory; count: number }[];
+  leaderboard: LeaderRow[];
+  leaderboard_total: number;
+  lineage: LineageNode[];
+  best_path: string[];
+  best_experiment_id: string | null;
+}
+
+export interface ExperimentPageData {
+  id: string;
+  state: string;
+  role: ExperimentRole | null;
+  environment: string;
+  profile: string;
+  search_id: string | null;
+  created_at: string;
+  updated_at: string;
+  devices: string[];
+  sandbox_off: boolean;
+  result: { metric: string; value: number; std: number; seeds: number; reward: number; baseline: number | null } | null;
+  idea: { id: string; title: string; text: string; parent_ids: string[]; model: string; kind: string } | null;
+  implementation: {
+    id: string;
+    status: string;
+    model: string | null;
+    files_changed: string[];
+    error: string | null;
+    attempts: {
+      chain: number | null;
+      revision: number | null;
+      model: string | null;
+      outcome: string;
+      error: string | null;
+    }[];
+  } | null;
+  diff: string;
+  runs: {
+    seed: number;
+    state: string;
+    attempt: number;
+    started_at: string | null;
+    ended_at: string | null;
+    metric: number | null;
+    curve: [number, number][];
+    failure: string | null;
+  }[];
+  logs: { run: string; step: string; tail: string; truncated: boolean }[];
+  failure: { category: string; message: string; log_tail: string } | null;
+}
+
+export interface QueueEntry {
+  id: string;
+  title: string;
+  search_id: string | null;
+  environment: string;
+  profile: string;
+  role: ExperimentRole | null;
+  devices: string[];
+  /** When it started (running) or was queued. */
+  since: string;
+  step: string | null;
+  seeds: { done: number; total: number };
+}
+
+export interface QueueData {
+  running: QueueEntry[];
+  queued: QueueEntry[];
+  devices_in_use: string[];
+}
+
+const LEADERBOARD_ROWS = 50;
+const LOG_TAIL_LINES = 80;
+
+const budgetOf = (options: Record<string, unknown>): SearchSummary['budget'] => {
+  const n = (key: string) => (typeof options[key] === 'number' ? (options[key] as number) : undefined);
+  return Object.fromEntries(
+    Object.entries({ usd: n('budgetUsd'), gpu_hours: n('budgetGpuHours'), hours: n('budgetHours') }).filter(
+      ([, v]) => v !== undefined,
+    ),
+  );
+};
+
+async function summary(
+  services: ResearchServices,
+  id: string,
+): Promise<{ view: SearchSummary; report: SearchReportView; experiments: Experiment[] }> {
+  const [search, report, experiments] = await Promise.all([
+    services.getSearch(id),
+    services.searchReport(id),
+    services.listExperiments({ searchId: id }),
+  ]);
+  const count = (state: string) => experiments.filter((e) => e.state === state).length;
+  const metricName = experiments.find((e) => e.result)?.result?.metric.name ?? 'metric';
+  const view: SearchSummary = {
+    id: search.id,
+    state: search.state,
+    strategy: search.strategy,
+    environment: search.environment,
+    created_at: search.createdAt,
+    generation: search.generation ?? search.epoch,
+    experiments: {
+      total: experiments.length,
+      ended: experiments.length - count('queued') - count('running'),
+      running: count('running'),
+      queued: count('queued'),
+      failed: count('failed'),
+    },
+    spend: report.cost,
+    budget: budgetOf(search.options),
+    best: report.best,
+    metric_name: metricName,
+    best_rewards: report.generations.map((g) => g.best_reward),
+  };
+  return { view, report, experiments };
+}
+
+export async function loadSearchList(services: ResearchServices): Promise<{ searches: SearchSummary[] }> {
+  const searches = (await services.listSearches()).slice().reverse();
+  const views = [];
+  for (const search of searches) views.push((await summary(services, search.id)).view);
+  return { searches: views };
+}
+
+export async function loadSearchPage(services: ResearchServices, id: string): Promise<SearchPageData> {
+  const { view, report, experiments } = await summary(services, id);
+  const search = await services.getSearch(id);
+  const { metric } = (await services.getEnvironment(search.environment)).manifest;
+  const baseline = report.baseline;
+  const baselineReward = baseline ? rewardOf(baseline.value, metric) : undefined;
+  const band: Band | null = baseline
+    ? (() => {
+        const [a, b] = [
+          rewardOf(baseline.value - baseline.std, metric),
+          rewardOf(baseline.value + baseline.std, metric),
+        ];
+        return { low: Math.min(a, b), mid: baselineReward as number, high: Math.max(a, b) };
+      })()
+    : null;
+  const byId = new Map(experiments.map((e) => [e.id, e]));
+  const ideaIds = [...new Set([...report.lineage.map((l) => l.idea_id), ...experiments.map((e) => e.ideaId)])];
+  const ideas = new Map<string, Idea>();
+  for (const ideaId of ideaIds) {
+    const idea = await services.getIdea(ideaId);
+    if (idea) ideas.set(ideaId, idea);
+  }
+  // Leaderboard: candidates (with their certification folded in) and the control arm; certification rows are folded.
+  const rows: Omit<LeaderRow, 'rank'>[] = experiments
+    .filter((e) => roleOf(e) !== 'certification')
+    .map((e) => {
+      const role = roleOf(e);
+      const cert = role === 'candidate' ? byId.get(experimentIdFor(e.ideaId, 'certification')) : undefined;
+      const stats = e.state === 'succeeded' ? seedStats(e, cert, metric, baselineReward) : undefined;
+      const evidence: Evidence =
+        role === 'control' ? 'control' : stats?.certified ? 'certified' : stats?.pending ? 'certifying' : 'single-seed';
+      return {
+        experiment_id: e.id,
+        idea_id: e.ideaId,
+        title: ideas.get(e.ideaId)?.title ?? e.ideaId,
+        role,
+        state: e.state,
+        metric: stats?.metricMean ?? e.result?.metric.value ?? null,
+        std: stats ? stats.metricStd : null,
+        seeds: stats?.seeds ?? 0,
+        reward: stats?.rewardMean ?? (e.state === 'succeeded' ? (e.result?.reward ?? null) : null),
+        beyond_noise: e.result?.baseline?.beyondNoise ?? null,
+        evidence,
+        failure: e.failure ? `${e.failure.category}: ${e.failure.message}` : null,
+      };
+    });
+  const weight = (r: Omit<LeaderRow, 'rank'>) => (r.evidence === 'certified' ? 1 : 0);
+  rows.sort(
+    (a, b) =>
+      (b.reward ?? -Infinity) - (a.reward ?? -Infinity) ||
+      weight(b) - weight(a) ||
+      a.experiment_id.localeCompare(b.experiment_id),
+  );
+  const failures = new Map<FailureCategory, number>();
+  for (const e of experiments)
+    if (e.failure) failures.set(e.failure.category, (failures.get(e.failure.category) ?? 0) + 1);
+  const candidates = report.lineage.length;
+  const succeeded = experiments.filter((e) => roleOf(e) === 'candidate' && e.state === 'succeeded').length;
+  const lineage: LineageNode[] = report.lineage.map((l) => {
+    const e = byId.get(experimentIdFor(l.idea_id, 'candidate'));
+    const idea = ideas.get(l.idea_id);
+    return {
+      idea_id: l.idea_id,
+      parent_ids: l.parent_ids,
+      title: idea?.title ?? l.idea_id,
+      generation: idea?.epoch ?? 0,
+      reward: e?.state === 'succeeded' ? (e.result?.reward ?? null) : null,
+      experiment_id: e?.id ?? null,
+    };
+  });
+  const known = new Map(lineage.map((n) => [n.idea_id, n]));
+  const bestPath: string[] = [];
+  for (let at = report.best ? known.get(report.best.idea_id) : undefined; at && !bestPath.includes(at.idea_id);) {
+    bestPath.unshift(at.idea_id);
+    at = at.parent_ids.map((p) => known.get(p)).find((n) => n !== undefined);
+  }
+  return {
+    ...view,
+    updated_at: search.updatedAt,
+    error: search.error ?? null,
+    stopped: search.stopped?.message ?? null,
+    direction: metric.direction,
+    report,
+    band,
+    execution_rate: candidates > 0 ? succeeded / candidates : null,
+    failures: [...failures.entries()]
+      .map(([category, count]) => ({ category, count }))
+      .sort((a, b) => b.count - a.count),
+    leaderboard: rows.slice(0, LEADERBOARD_ROWS).map((row, i) => ({ rank: i + 1, ...row })),
+    leaderboard_total: rows.length,
+    lineage,
+    best_path: bestPath,
+    best_experiment_id: report.best ? (known.get(report.best.idea_id)?.experiment_id ?? null) : null,
+  };
+}
+
+const tail = (text: string, lines: number): string => text.split('\n').slice(-lines).join('\n');
+
+export async function loadExperimentPage(services: ResearchServices, id: string): Promise<ExperimentPageData> {
+  const e = await services.getExperiment(id);
+  const [idea, implementation, logs] = await Promise.all([
+    services.getIdea(e.ideaId),
+    services.getImplementation(e.implementationId).catch(() => undefined),
+    services.readExperimentLogs(id).catch(() => []),
+  ]);
+  const diff = implementation ? await services.readImplementationDiff(implementation.id).catch(() => '') : '';
+  const r = e.result;
+  return {
+    id: e.id,
+    state: e.state,
+    role: e.searchId ? roleOf(e) : null,
+    environment: e.environment,
+    profile: e.profile,
+    search_id: e.searchId ?? null,
+    created_at: e.createdAt,
+    updated_at: e.updatedAt,
+    devices: e.devices ?? [],
+    sandbox_off: e.sandbox === 'off',
+    result: r
+      ? {
+          metric: r.metric.name,
+          value: r.metric.value,
+          std: r.metric.std,
+          seeds: r.metric.seeds,
+          reward: r.reward,
+          baseline: r.baseline?.value ?? null,
+        }
+      : null,
+    idea: idea
+      ? {
+          id: idea.id,
+          title: idea.title,
+          text: idea.text,
+          parent_ids: idea.parentIds,
+          model: idea.origin.model,
+          kind: idea.origin.kind,
+        }
+      : null,
+    implementation: implementation
+      ? {
+          id: implementation.id,
+          status: implementation.status,
+          model: implementation.model ?? null,
+          files_changed: implementation.filesChanged,
+          error: implementation.error ? `${implementation.error.category}: ${implementation.error.message}` : null,
+          attempts: implementation.attempts.map((a) => ({
+            chain: a.chain ?? null,
+            revision: a.revision ?? null,
+            model: a.model ?? null,
+            outcome: a.outcome ?? (a.error ? 'failed' : 'passed'),
+            error: a.error ?? null,
+          })),
+        }
+      : null,
+    diff,
+    runs: e.runs.map((run) => ({
+      seed: run.seed,
+      state: run.state,
+      attempt: run.attempt,
+      started_at: run.startedAt ?? null,
+      ended_at: run.endedAt ?? null,
+      metric: run.metric ?? null,
+      curve: run.curve ?? [],
+      failure: run.failure ? `${run.failure.category}: ${run.failure.message}` : null,
+    })),
+    logs: logs.map((log) => ({
+      run: log.run,
+      step: log.step,
+      tail: tail(log.text, LOG_TAIL_LINES),
+      truncated: log.truncated || log.text.split('\n').length > LOG_TAIL_LINES,
+    })),
+    failure: e.failure
+      ? { category: e.failure.category, message: e.failure.message, log_tail: e.failure.logTail }
+      : null,
+  };
+}
+
+export async function loadQueue(services: ResearchServices): Promise<QueueData> {
+  const [running, queued] = await Promise.all([
+    services.listExperiments({ state: 'running' }),
+    services.listExperiments({ state: 'queued' }),
+  ]);
+  const entry = async (e: Experiment): Promise<QueueEntry> => {
+    const started = e.runs
+      .map((run) => run.startedAt)
+      .filter((at): at is string => at !== undefined)
+      .sort()[0];
+    const current = e.runs.find((run) => run.state === 'running');
+    return {
+      id: e.id,
+      title: (await services.getIdea(e.ideaId))?.title ?? e.ideaId,
+      search_id: e.searchId ?? null,
+      environment: e.environment,
+      profile: e.profile,
+      role: e.searchId ? roleOf(e) : null,
+      devices: e.devices ?? [],
+      since: e.state === 'running' ? (started ?? e.updatedAt) : e.createdAt,
+      step: e.preflight?.handle ? 'preflight' : (current?.handle?.step ?? null),
+      seeds: {
+        done: e.runs.filter((run) => run.state === 'succeeded' || run.state === 'failed').length,
+        total: e.runs.length,
+      },
+    };
+  };
+  const runningEntries = await Promise.all(running.map(entry));
+  return {
+    running: runningEntries,
+    queued: await Promise.all(queued.map(entry)),
+    devices_in_use: [...new Set(runningEntries.flatMap((r) => r.devices))].sort(),
+  };
+}

@@ -70,13 +70,20 @@ export function searchText(search: z.output<typeof SearchShape>): string {
   return lines.join('\n');
 }
 
+/** ` [certified, N seeds]`, ` [single seed]`, or ` [N seeds, not certified]`. */
+function seedMark(row: z.output<typeof LeaderboardRowShape>): string {
+  if (row.seeds === undefined) return '';
+  if (row.certified) return ` [certified, ${row.seeds} seeds]`;
+  return row.seeds <= 1 ? ' [single seed]' : ` [${row.seeds} seeds, not certified]`;
+}
+
 export function leaderboardText(rows: readonly z.output<typeof LeaderboardRowShape>[]): string {
   if (rows.length === 0) return 'no experiments yet';
   return rows
     .map((row) => {
       const result =
         row.metric !== undefined
-          ? `metric ${num(row.metric)}${row.self_reported ? ' [self_reported]' : ''}, reward ${num(row.reward, 6)}${row.delta !== undefined ? `, delta ${signed(row.delta)}${row.improved ? ' (better than baseline)' : ''}` : ''}`
+          ? `metric ${num(row.metric)}${row.self_reported ? ' [self_reported]' : ''}${seedMark(row)}, reward ${num(row.reward, 6)}${row.delta !== undefined ? `, delta ${signed(row.delta)}${row.improved ? ' (better than baseline)' : ''}` : ''}`
           : (row.failure ?? row.status);
       return `${row.rank}. ${row.title} [${row.experiment_id}]: ${result}`;
     })

@@ -8,6 +8,7 @@ import { ResearchError } from '../domain/errors.js';
 import type { LocalHandle } from '../domain/job-handle.js';
 import { refuseDataDirExposure } from './data-dir-guard.js';
 import type { Executor, JobExit, JobSpec, JobStatus, RunHandle } from './executor.js';
+import { descendants, killAndWait } from './process-tree.js';
 import { bwrapArgv, detectNetworkIsolation, probeBwrap, pythonView, type PythonView } from './local-sandbox.js';
 
 export interface LocalExecutorOptions {
@@ -172,8 +173,12 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor<Loc
       });
       const why = { cancelled: false, timedOut: false };
       let escalation: NodeJS.Timeout | undefined;
+      // The sandbox's processes live in their own session and PID namespace: noted when stopping, so they are
+      // known to be gone (not merely signalled) before the job counts as ended.
+      let tree: ReturnType<typeof descendants> = [];
       const stop = (reason: 'cancelled' | 'timedOut'): void => {
         why[reason] = true;
+        tree = descendants(pid);
         killGroup(pid, 'SIGTERM');
         escalation ??= setTimeout(() => killGroup(pid, 'SIGKILL'), options.killGraceSec * 1000);
       };
@@ -185,14 +190,16 @@ export function createLocalExecutor(options: LocalExecutorOptions): Executor<Loc
           // Whatever the job left behind in its group goes with it.
           killGroup(pid, 'SIGKILL');
           jobs.delete(spec.jobId);
-          resolve({
-            exitCode: code,
-            signal,
-            timedOut: why.timedOut,
-            cancelled: why.cancelled,
-            oomKilled: false,
-            durationMs: Date.now() - startedAt,
-          });
+          void killAndWait(tree).then(() =>
+            resolve({
+              exitCode: code,
+              signal,
+              timedOut: why.timedOut,
+              cancelled: why.cancelled,
+              oomKilled: false,
+              durationMs: Date.now() - startedAt,
+            }),
+          );
         });
       });
       jobs.set(spec.jobId, { pid, startedAt, done, stop });

@@ -197,7 +197,8 @@ async function runSteps(request: RunRequest): Promise<RunOutcome> {
       await materializeWorkspace(environment, request.changes, paths.workspace);
       await linkHomeData(environment, paths.home);
       frozenBefore = await hashFrozen(paths.workspace, manifest.frozen);
-      if (!splitEvaluation) await mkdir(paths.out, { recursive: true });
+      // out/ is writable during training too (a forged result.json is wiped before the evaluation step writes its own).
+      await mkdir(paths.out, { recursive: true });
       const missing = await missingData([trainData, splitEvaluation ? undefined : evaluateData]);
       if (missing) return finish(request, paths, await failed('infrastructure', dataHint(missing, data.hint)));
       trainExit = await runJob(
@@ -210,7 +211,7 @@ async function runSteps(request: RunRequest): Promise<RunOutcome> {
           logPath: paths.trainLog,
           timeLimitSec: trainLimit,
           resources,
-          writable: [paths.workspace, paths.checkpoint, paths.home, ...(splitEvaluation ? [] : [paths.out])],
+          writable: [paths.workspace, paths.checkpoint, paths.home, paths.out],
           // The environment's own files are the source of every later workspace: training must not change them.
           readOnly: [
             environment.dir,

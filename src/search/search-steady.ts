@@ -72,7 +72,13 @@ export async function runSteady(
     const resumed = resumeQueue.shift();
     if (resumed) return resumed;
     if (drive.runner.control && controlLaunched < candidatesLaunched) return { role: 'control' };
-    if (candidatesLaunched >= total) return undefined;
+    if (candidatesLaunched >= total) {
+      if (total < size.total) {
+        const message = `the budget of ${drive.runner.maxIdeas} ideas is used`;
+        drive.search.stopped ??= { reason: 'budget_exhausted', message, budget: 'ideas' };
+      }
+      return undefined;
+    }
     const spent = await drive.budgets.spent(candidatesLaunched);
     if (spent) {
       drive.search.stopped ??= { reason: 'budget_exhausted', message: spent.message, budget: spent.budget };

@@ -1,6 +1,8 @@
 // Rank the experiments of a search (or an environment) by reward, failures last.
+import { type MetricSpec, rewardOf } from '../domain/metric.js';
 import type { Experiment, Idea } from '../domain/records.js';
 import type { ServiceDeps } from './deps.js';
+import { experimentIdFor, seedStats } from './search-stats.js';
 
 export interface LeaderboardRow {
   rank: number;
@@ -19,6 +21,34 @@ export interface LeaderboardRow {
   /** The code being edited printed the metric (read from its log); no frozen harness measured it. */
   selfReported?: boolean;
   failure?: string;
+  /** Seeds the idea's result stands on (its certification's included), and whether more seeds confirmed it. */
+  seeds?: number;
+  certified?: boolean;
+}
+
+/** Seeds and certification of a succeeded experiment: a candidate's certification (same idea) adds its seeds. */
+async function seedMarks(
+  deps: ServiceDeps,
+  experiment: Experiment,
+  byId: ReadonlyMap<string, Experiment>,
+): Promise<{ seeds: number; certified: boolean }> {
+  const own = experiment.runs.filter((run) => run.state === 'succeeded').length;
+  const candidate = byId.get(experimentIdFor(experiment.ideaId, 'candidate'));
+  const certification = byId.get(experimentIdFor(experiment.ideaId, 'certification'));
+  const inSearch =
+    experiment.searchId !== undefined && (experiment.role === 'candidate' || experiment.role === 'certification');
+  if (!inSearch || !candidate || candidate.state !== 'succeeded') return { seeds: own, certified: false };
+  let metric: MetricSpec | undefined;
+  let baselineReward: number | undefined;
+  try {
+    const { manifest } = await deps.environments.get(experiment.environment);
+    metric = manifest.metric;
+    baselineReward = manifest.baseline ? rewardOf(manifest.baseline.value, metric) : undefined;
+  } catch {
+    return { seeds: own, certified: false };
+  }
+  const stats = seedStats(candidate, certification, metric, baselineReward);
+  return stats ? { seeds: stats.seeds, certified: stats.certified } : { seeds: own, certified: false };
 }
 
 export async function leaderboard(
@@ -37,6 +67,11 @@ export async function leaderboard(
       if (idea) ideas.set(idea.id, idea);
     }
   }
+  const byId = new Map(experiments.map((experiment) => [experiment.id, experiment]));
+  const marks = new Map<string, { seeds: number; certified: boolean }>();
+  for (const experiment of experiments) {
+    if (experiment.state === 'succeeded') marks.set(experiment.id, await seedMarks(deps, experiment, byId));
+  }
   const rows = experiments.map((experiment): Omit<LeaderboardRow, 'rank'> => ({
     experimentId: experiment.id,
     ideaId: experiment.ideaId,
@@ -51,6 +86,7 @@ export async function leaderboard(
           improved: experiment.result.baseline?.improved,
           beyondNoise: experiment.result.baseline?.beyondNoise,
           ...(experiment.result.metric.selfReported ? { selfReported: true } : {}),
+          ...marks.get(experiment.id),
         }
       : {}),
     ...(experiment.failure ? { failure: `${experiment.failure.category}: ${experiment.failure.message}` } : {}),

@@ -135,6 +135,11 @@ export const LeaderboardRowShape = z.object({
       'true when the code being edited printed the value (read from its training log): no frozen harness measured it',
     ),
   failure: z.string().optional(),
+  seeds: z.number().int().optional().describe('seeds the result stands on (a certification run included)'),
+  certified: z
+    .boolean()
+    .optional()
+    .describe('true once more seeds confirmed it beats the best; false marks a single-seed (or unconfirmed) result'),
 });
 
 export const EnvironmentShape = z.object({
@@ -284,6 +289,8 @@ export function leaderboardOutput(row: LeaderboardRow): z.output<typeof Leaderbo
     beyond_noise: row.beyondNoise,
     self_reported: row.selfReported ? true : undefined,
     failure: row.failure,
+    seeds: row.seeds,
+    certified: row.certified,
   });
 }
 

@@ -1,5 +1,6 @@
 // `npm run bench`: groundwork's overhead per experiment over running the same commands directly, the cost of
 // recording one experiment with 1k and 100k stored, rendering the dashboard with 10k stored (dashboard-bench.ts), idle GPU-slot time of a 200-job run on 8 simulated GPUs, and
+// the share of slot time a simulated search keeps its 8 GPUs busy in steady and epochs mode, and
 // (when a Docker engine is given in GROUNDWORK_BENCH_DOCKER_SOCKET) the docker executor's overhead per job, and the
 // local sandbox's (bubblewrap) start-up cost and the torch threads a job sees inside it.
 // The last line is one JSON object.
@@ -15,6 +16,7 @@ import { silentLogger } from '../../src/util/logger.js';
 import { benchDashboard } from './dashboard-bench.js';
 import { benchGpuSlots } from './gpu-slots.js';
 import { benchSandbox } from './sandbox-bench.js';
+import { benchSearchSlots } from './search-slots.js';
 import { benchStoreWrite } from './store-bench.js';
 
 const FIXTURES = resolve(import.meta.dirname, '../fixtures/environments');
@@ -160,6 +162,13 @@ console.log(
     `(cpu ${dashboard.searchPageCpuMs.toFixed(0)} ms, ${dashboard.htmlBytes} bytes), searches list ${dashboard.listMs.toFixed(0)} ms ` +
     `(cpu ${dashboard.listCpuMs.toFixed(0)} ms); medians, load + render (goal < 300)`,
 );
+// A search of 160 candidates (10 epochs of 16), jobs of 1-3 s, 0.4 s per ideator call and 0.2 s per edit.
+const steady = await benchSearchSlots('steady', { epochs: 10, batchSize: 16 });
+const epochs = await benchSearchSlots('epochs', { epochs: 10, batchSize: 16 });
+console.log(
+  `search slots: ${steady.jobs} candidates on 8 simulated GPUs (jobs 1-3 s, ideator 0.4 s a call): busy ` +
+    `${(100 * steady.busyShare).toFixed(1)}% of slot time in steady mode (goal >= 95%), ${(100 * epochs.busyShare).toFixed(1)}% in epochs mode`,
+);
 const docker = await benchDocker();
 const sandbox = await benchSandbox(SAMPLES);
 if (sandbox.skipped) console.log(`sandbox: skipped (${sandbox.skipped})`);
@@ -182,6 +191,8 @@ console.log(
     dashboard_render_cpu_ms_10k: Number(Math.max(dashboard.searchPageCpuMs, dashboard.listCpuMs).toFixed(1)),
     gpu_makespan_over_ideal_pct: Number((100 * slots.overIdeal).toFixed(2)),
     gpu_idle_slot_pct: Number((100 * slots.idleShare).toFixed(2)),
+    search_slot_busy_steady: Number(steady.busyShare.toFixed(3)),
+    search_slot_busy_epochs: Number(epochs.busyShare.toFixed(3)),
     ...docker,
     ...(sandbox.bwrapMs !== undefined && sandbox.plainMs !== undefined
       ? {

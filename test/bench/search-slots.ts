@@ -40,9 +40,19 @@ export interface SearchSlotBench {
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
 
 /** Runs one simulated search; returns the share of slot time (8 slots × start-to-end) jobs were running. */
-export async function benchSearchSlots(mode: 'steady' | 'epochs', options: SearchSlotOptions = {}): Promise<SearchSlotBench> {
-  const { gpus = 8, epochs = 8, batchSize = 16, minMs = 1000, ideatorMs = 400, implementerMs = 200, seed = 11 } =
-    options;
+export async function benchSearchSlots(
+  mode: 'steady' | 'epochs',
+  options: SearchSlotOptions = {},
+): Promise<SearchSlotBench> {
+  const {
+    gpus = 8,
+    epochs = 8,
+    batchSize = 16,
+    minMs = 1000,
+    ideatorMs = 400,
+    implementerMs = 200,
+    seed = 11,
+  } = options;
   const durations = createRandom(seed);
   const metrics = createRandom(seed + 1);
   let busy = 0;
@@ -107,7 +117,13 @@ export async function benchSearchSlots(mode: 'steady' | 'epochs', options: Searc
     if (ended.state !== 'succeeded') throw new Error(`bench search ${ended.state}: ${ended.error ?? ''}`);
     const firstStart = Math.min(...spans.map(([start]) => start)) - started;
     const lastStart = Math.max(...spans.map(([start]) => start)) - started;
-    return { busyShare: busy / (gpus * makespanMs), makespanMs, jobs, firstStartMs: firstStart, lastStartMs: lastStart };
+    return {
+      busyShare: busy / (gpus * makespanMs),
+      makespanMs,
+      jobs,
+      firstStartMs: firstStart,
+      lastStartMs: lastStart,
+    };
   } finally {
     await server.close();
     await rm(home, { recursive: true, force: true });

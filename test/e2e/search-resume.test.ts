@@ -34,6 +34,40 @@ function expectExactlyOnce(status: StatusJson): void {
   for (const e of status.experiments) expect(['succeeded', 'failed', 'cancelled']).toContain(e.state);
 }
 
+const sorted = (value: unknown): string[] => Object.keys(value as object).sort();
+
+/** The `--json` contracts of `search list|status|report` (issue 12), key for key. */
+async function expectContracts(id: string, env: NodeJS.ProcessEnv): Promise<void> {
+  const list = JSON.parse((await runCli(['search', 'list', '--json'], { env })).stdout) as unknown[];
+  expect(sorted(list[0])).toEqual(['created_at', 'environment', 'id', 'state', 'strategy']);
+  const status = JSON.parse((await runCli(['search', 'status', id, '--json'], { env })).stdout) as StatusJson & {
+    counts: object;
+  };
+  expect(sorted(status)).toEqual(['counts', 'environment', 'experiments', 'generation', 'id', 'state', 'strategy']);
+  expect(sorted(status.counts)).toEqual(
+    ['experiments', 'failed', 'ideas', 'rejected_duplicates', 'reused_results', 'succeeded'].sort(),
+  );
+  expect(sorted(status.experiments[0])).toEqual(['id', 'idea_id', 'metric', 'reward', 'role', 'state']);
+  const report = JSON.parse((await runCli(['search', 'report', id, '--json'], { env })).stdout) as Record<
+    string,
+    unknown
+  >;
+  expect(sorted(report)).toEqual(
+    ['baseline', 'best', 'control', 'cost', 'generations', 'id', 'lift', 'lineage', 'state'].sort(),
+  );
+  expect(sorted(report.baseline)).toEqual(['runs', 'std', 'value']);
+  expect(sorted(report.best)).toEqual(
+    ['certified', 'idea_id', 'improvement_sigma', 'metric_mean', 'metric_std', 'seeds', 'title'].sort(),
+  );
+  expect(sorted((report.generations as unknown[])[0])).toEqual(
+    ['best_reward', 'execution_rate', 'generation', 'mean_reward'].sort(),
+  );
+  expect(sorted(report.cost)).toEqual(['gpu_hours', 'usd']);
+  expect(sorted((report.lineage as unknown[])[0])).toEqual(['idea_id', 'parent_ids']);
+  const markdown = await runCli(['search', 'report', id], { env });
+  expect(markdown.stdout).toMatch(/^# Search /);
+}
+
 /** Spawns the CLI; resolves with the child once `ready` matches its stderr. */
 function spawnUntil(args: string[], env: NodeJS.ProcessEnv, ready: RegExp, timeoutMs: number) {
   const child = spawn(process.execPath, [CLI, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -110,6 +144,7 @@ describe.skipIf(!hasTorch)('a foreground search killed with SIGKILL', () => {
       expect((await stat(logOf(id))).mtimeMs).toBe(mtimes.get(id));
     }
     expect(processesMatching(home)).toEqual([]);
+    await expectContracts(searchId, env); // read from the store, no daemon
   });
 });
 
@@ -165,6 +200,7 @@ describe('a daemon restarted while its search runs', () => {
       expect(status.state).toBe('succeeded');
       expect(status.experiments.filter((e) => e.role === 'candidate').length).toBeGreaterThan(0);
       expectExactlyOnce(status);
+      await expectContracts(status.id, env); // answered by the daemon
     } finally {
       await killHard(second.child);
     }

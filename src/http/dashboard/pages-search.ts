@@ -51,10 +51,10 @@ function leaderboard(data: SearchPageData): SafeHtml {
     (
       r,
     ) => h`<tr data-experiment="${r.experiment_id}" data-evidence="${r.evidence}"><td class="n">${r.rank}</td><td><a href="/experiments/${seg(r.experiment_id)}">${r.title}</a>${r.failure ? h`<div class="muted">${r.failure}</div>` : ''}</td>
-<td>${badge(r.state)}</td><td class="n">${num(r.metric)}${r.std !== null && r.seeds > 1 ? h` ± ${num(r.std)}` : ''}</td><td class="n hide-sm">${num(r.reward)}</td><td>${evidencePill(r)}</td></tr>`,
+<td class="hide-sm">${badge(r.state)}</td><td class="n">${num(r.metric)}${r.std !== null && r.seeds > 1 ? h` ± ${num(r.std)}` : ''}</td><td class="n hide-sm">${num(r.reward)}</td><td>${evidencePill(r)}</td></tr>`,
   );
   const more = data.leaderboard_total - data.leaderboard.length;
-  return h`<div class="scroll"><table><thead><tr><th class="n">#</th><th>idea</th><th>state</th><th class="n">${data.metric_name}</th><th class="n hide-sm">reward</th><th>evidence</th></tr></thead><tbody>${rows}</tbody></table></div>${more > 0 ? h`<p class="muted">${more} more experiments (GET /api/leaderboard?search=${data.id} lists them all).</p>` : ''}`;
+  return h`<div class="scroll"><table><thead><tr><th class="n">#</th><th>idea</th><th class="hide-sm">state</th><th class="n">${data.metric_name}</th><th class="n hide-sm">reward</th><th>evidence</th></tr></thead><tbody>${rows}</tbody></table></div>${more > 0 ? h`<p class="muted">${more} more experiments (GET /api/leaderboard?search=${data.id} lists them all).</p>` : ''}`;
 }
 
 export function renderSearchPage(data: SearchPageData): SafeHtml {

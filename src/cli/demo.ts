@@ -5,17 +5,21 @@ import type { ResearchServices } from '../services/research-services.js';
 import { type Command, GLOBAL_USAGE, parseCommandArgs, toInteger } from './command.js';
 import { formatDuration, formatNumber, formatSigned, table } from './format.js';
 import { withServer } from './open-server.js';
+import { DEFAULT_PROFILE } from '../environments/manifest.js';
+import type { SearchReportView } from '../services/search-report.js';
 
 const usage = `Usage: groundwork demo [--environment NAME] [--epochs N] [--batch-size N] [--strategy NAME] [--seed N]
 
 Runs a short search offline: the offline provider proposes changes to the environment's knobs,
 implements them as edits, the local executor trains and evaluates each one for real, and the
-measured metric comes back as the reward. Ends with a leaderboard against the baseline.
+measured metric comes back as the reward; epochs run one after another, and a candidate that
+beats the best is re-run on more seeds (certified) when the profile has a measured baseline.
+Ends with a leaderboard against the baseline and the certified best's improvement.
 Everything it does is kept in the data directory.
 
 Options:
   --environment NAME   environment to search (default tiny-lm)
-  --epochs N           search epochs (default 3)
+  --epochs N           search epochs (default 2)
   --batch-size N       ideas per epoch (default 3)
   --strategy NAME      evolutionary (default) or best-of-n
   --profile NAME       environment profile (default: default)
@@ -82,6 +86,18 @@ async function printLeaderboard(
     print(`("within noise": the difference is under twice the baseline's spread over its ${baseline.runs} seeds)`);
 }
 
+/** The demo's last line: the best by the stored search report, its improvement in baseline σ, and whether certified. */
+function certifiedLine(best: SearchReportView['best'], metric: string): string {
+  if (!best) return 'no candidate succeeded, so there is no best to certify.';
+  const value = `${metric} ${formatNumber(best.metric_mean)} ± ${formatNumber(best.metric_std)} over ${best.seeds} seed${best.seeds === 1 ? '' : 's'}`;
+  const sigma =
+    best.improvement_sigma === null
+      ? 'no comparable baseline to measure the improvement against'
+      : `${Math.abs(best.improvement_sigma).toFixed(1)} baseline σ ${best.improvement_sigma > 0 ? 'better' : 'worse'} than the baseline`;
+  const verdict = best.certified ? 'certified' : 'not certified (single seed)';
+  return `${best.certified ? 'certified best' : 'best'}: ${best.title}: ${value}, ${sigma}; ${verdict}.`;
+}
+
 export const demoCommand: Command = {
   name: 'demo',
   summary: 'run a short offline search on tiny-lm with real training, then show a leaderboard',
@@ -104,7 +120,7 @@ export const demoCommand: Command = {
       return 0;
     }
     const environment = values.environment ?? 'tiny-lm';
-    const epochs = toInteger(values.epochs, 'epochs', 3);
+    const epochs = toInteger(values.epochs, 'epochs', 2);
     const batchSize = toInteger(values['batch-size'], 'batch-size', 3);
     const strategy = values.strategy ?? 'evolutionary';
     const seed = toInteger(values.seed, 'seed', 1);
@@ -145,7 +161,19 @@ export const demoCommand: Command = {
             }
           })();
         });
-        const options = strategy === 'best-of-n' ? { n: epochs * batchSize, batchSize } : { epochs, batchSize };
+        // Epochs mode: with one local slot, steady mode would choose ideas before the results they could learn from.
+        // Certification needs a baseline measured on the same profile; without one, results stay single-seed.
+        const profile = values.profile ?? DEFAULT_PROFILE;
+        const comparable = manifest.baseline?.profile === profile;
+        if (!comparable)
+          io.stdout(
+            `  results on the ${profile} profile are not certified: no baseline was measured on it${manifest.baseline ? ` (the baseline is on the ${manifest.baseline.profile} profile)` : ''}\n`,
+          );
+        const options = {
+          ...(strategy === 'best-of-n' ? { n: epochs * batchSize, batchSize } : { epochs, batchSize }),
+          mode: 'epochs',
+          ...(comparable ? {} : { certifySeeds: 0 }),
+        };
         const search = await services.startSearch({ environment, strategy, options, seed, profile: values.profile });
         io.stdout(`search ${search.id} started\n`);
         const ended = await services.waitForSearch(search.id);
@@ -153,8 +181,9 @@ export const demoCommand: Command = {
         await printLeaderboard(services, search.id, environment, io.stdout);
         const rows = await services.leaderboard({ searchId: search.id });
         const best = rows[0];
+        const { counts } = await services.searchStatus(search.id);
         io.stdout(
-          `\nsearch ${ended.state} in ${formatDuration(Date.now() - started)}; ${rows.length} experiments, ${rows.filter((row) => row.state === 'succeeded').length} succeeded.`,
+          `\nsearch ${ended.state} in ${formatDuration(Date.now() - started)}; ${counts.experiments} experiments, ${counts.succeeded} succeeded.`,
         );
         if (best?.metric !== undefined)
           io.stdout(
@@ -168,6 +197,7 @@ export const demoCommand: Command = {
           io.stdout(`export the winner as a branch: groundwork export ${search.id} --git ${manifest.source.path}`);
         }
         io.stdout(`everything is stored in ${config.home} (groundwork status --home ${config.home})`);
+        io.stdout(certifiedLine((await services.searchReport(search.id)).best, manifest.metric.name));
         return ended.state === 'succeeded' ? 0 : 1;
       },
       {},

@@ -171,8 +171,15 @@ export interface Search {
   /** Ideas whose edit was already run: idea id → the experiment whose result was reused instead of running again. */
   reused?: Record<string, string>;
   error?: string;
-  /** Why a search that ended well stopped early (it is not a failure); `budget` names the budget that ran out. */
-  stopped?: { reason: 'budget_exhausted'; message: string; budget?: 'ideas' | 'usd' | 'gpu_hours' | 'wall_clock' };
+  /**
+   * Why a search that ended well stopped early (it is not a failure); `budget` names the budget that ran out.
+   * `ideas_exhausted`: the ideator kept proposing duplicates of ideas already tried.
+   */
+  stopped?: {
+    reason: 'budget_exhausted' | 'ideas_exhausted';
+    message: string;
+    budget?: 'ideas' | 'usd' | 'gpu_hours' | 'wall_clock';
+  };
   createdAt: string;
   updatedAt: string;
 }

@@ -21,6 +21,11 @@ export interface ProposeRequest {
   parents: IdeaOutcome[];
   /** Everything tried so far in this context (explore, and to avoid duplicates). */
   history: IdeaOutcome[];
+  /**
+   * Other ideas already tried in the environment, outside `history` (direct proposals, other searches): not to learn
+   * from, only never to propose again. The offline ideator skips their knob settings.
+   */
+  avoid?: Pick<Idea, 'id' | 'title' | 'text' | 'knobs'>[];
   guidance?: string;
   seed: number;
   /** The search asking, for the cost ledger. */

@@ -84,12 +84,13 @@ function movePriority(
   if (!state) return priority;
   const stats = state.directions.get(directionKey(name, from, to));
   const opposite = typeof to === 'number' ? state.directions.get(directionKey(name, to, from)) : undefined;
-  priority += 2 * (stats?.successes ?? 0) - (stats?.failures ?? 0);
+  // Exploit follows what worked; explore gives it little weight and favours knobs not moved yet.
+  priority += (explore ? 0.5 : 2) * (stats?.successes ?? 0) - (stats?.failures ?? 0);
   priority += 0.5 * (opposite?.failures ?? 0) - 0.5 * (opposite?.successes ?? 0);
   const knobTried = [...state.directions.keys()].some(
     (key) => key.startsWith(`${name}:`) || key.startsWith(`${name}=`),
   );
-  if (!knobTried) priority += explore ? 1.5 : 0.5;
+  if (!knobTried) priority += explore ? 2 : 0.5;
   return priority;
 }
 
@@ -180,6 +181,8 @@ export function createOfflineIdeator(): Ideator {
       const seen = new Set([settingsKey(base, base)]);
       for (const outcome of [...request.history, ...request.parents])
         seen.add(settingsKey({ ...base, ...(outcome.idea.knobs ?? {}) }, base));
+      // Settings tried elsewhere in the environment are never proposed again (seed ideas included).
+      for (const idea of request.avoid ?? []) if (idea.knobs) seen.add(settingsKey({ ...base, ...idea.knobs }, base));
       // Seed ideas are independent samples around the defaults (best-of-n's control arm must not adapt); exploit
       // and explore adapt to what the history shows.
       const adaptive = request.kind !== 'seed';

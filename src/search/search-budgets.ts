@@ -24,7 +24,8 @@ export function createBudgets(deps: ServiceDeps, search: Search, options: Runner
         return { budget: 'ideas', message: `the budget of ${options.maxIdeas} ideas is used` };
       }
       if (options.budgetHours !== undefined) {
-        const hours = (Date.now() - Date.parse(search.createdAt)) / 3_600_000;
+        // Timestamps have millisecond resolution: up to 1 ms more may have passed than they show.
+        const hours = (Date.now() + 1 - Date.parse(search.createdAt)) / 3_600_000;
         if (hours >= options.budgetHours) {
           return {
             budget: 'wall_clock',

@@ -30,6 +30,8 @@ export function epochsContext(drive: Drive, random: Random): SearchContext {
         request.count,
         (idea) => idea.epoch === request.epoch && idea.origin.kind === request.kind,
       );
+      // The ideator ran out of new ideas (only duplicates): no more are asked for.
+      if (drive.search.stopped?.reason === 'ideas_exhausted') return stored;
       let wanted = Math.min(request.count - stored.length, drive.budgets.ideasLeft(drive.candidateIdeas));
       if (wanted > 0 || stored.length === 0) {
         const spent = await drive.budgets.spent(drive.candidateIdeas);

@@ -47,7 +47,8 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       const environment = await deps.environments.get(search.environment);
       const { metric, baseline } = environment.manifest;
       const ideas = await deps.store.ideas.list((idea) => idea.searchId === search.id);
-      const storedCandidates = ideas.filter((idea) => idea.arm !== 'control');
+      // Rejected duplicates were replaced when they were proposed: they are neither run nor counted again.
+      const storedCandidates = ideas.filter((idea) => idea.arm !== 'control' && !search.duplicates?.[idea.id]);
       const drive: Drive = {
         deps,
         search,

@@ -72,6 +72,7 @@ export async function runSteady(
     const resumed = resumeQueue.shift();
     if (resumed) return resumed;
     if (drive.runner.control && controlLaunched < candidatesLaunched) return { role: 'control' };
+    if (drive.search.stopped) return undefined; // the ideator ran out of new ideas
     if (candidatesLaunched >= total) {
       if (total < size.total) {
         const message = `the budget of ${drive.runner.maxIdeas} ideas is used`;

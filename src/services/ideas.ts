@@ -64,6 +64,17 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
         (idea.environment === input.environment && idea.origin.provider === IMPORTED_PROVIDER)
       : idea.environment === input.environment,
   );
+  // Ideas tried elsewhere in the environment, never to be proposed again. A control arm does not avoid its own
+  // search's candidates (it stays independent of them).
+  const known = new Set(history.map((idea) => idea.id));
+  const avoid = input.searchId
+    ? await deps.store.ideas.list(
+        (idea) =>
+          idea.environment === input.environment &&
+          !known.has(idea.id) &&
+          !(input.arm === 'control' && idea.searchId === input.searchId),
+      )
+    : [];
   const kind = input.kind ?? (parents.length > 0 ? 'exploit' : 'seed');
   const proposed = await deps.ideator.propose(
     {
@@ -73,6 +84,7 @@ export async function proposeIdeas(deps: ServiceDeps, input: ProposeIdeasInput, 
       kind,
       parents: await outcomesOf(deps, parents),
       history: await outcomesOf(deps, history),
+      ...(avoid.length > 0 ? { avoid } : {}),
       guidance: input.guidance,
       seed: input.seed ?? history.length + 1,
       ...(input.searchId ? { searchId: input.searchId } : {}),

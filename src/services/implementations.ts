@@ -29,7 +29,10 @@ export function diffHashOf(diff: string): string {
 }
 
 /** The implementation's diff hash: stored, or computed from its diff artifact for records written before it was. */
-export async function implementationDiffHash(home: string, implementation: Implementation): Promise<string | undefined> {
+export async function implementationDiffHash(
+  home: string,
+  implementation: Implementation,
+): Promise<string | undefined> {
   if (implementation.diffHash) return implementation.diffHash;
   if (!implementation.diffPath) return undefined;
   const diff = await readArtifact(home, implementation.diffPath).catch(() => undefined);

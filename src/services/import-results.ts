@@ -4,9 +4,9 @@ import { isAbsolute, join, resolve } from 'node:path';
 
 import { ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { rewardOf } from '../domain/metric.js';
 import { type Experiment, type Idea, type Implementation, SCHEMA_VERSION } from '../domain/records.js';
 import type { Manifest } from '../environments/manifest.js';
+import { summarizeReward } from '../reward/compute-reward.js';
 import type { ServiceDeps } from './deps.js';
 
 /** Ideas imported from elsewhere carry this provider; searches show them to the ideator as earlier attempts. */
@@ -114,17 +114,8 @@ export async function importResults(deps: ServiceDeps, manifest: Manifest, table
       ...(crashed
         ? { failure }
         : {
-            result: {
-              metric: {
-                name: manifest.metric.name,
-                value,
-                direction: manifest.metric.direction,
-                std: 0,
-                seeds: 1,
-                selfReported: true,
-              },
-              reward: rewardOf(value, manifest.metric),
-            },
+            // The same reward function every experiment's result goes through (a history row has one seed).
+            result: summarizeReward([value], { ...manifest.metric, selfReported: true }),
           }),
       createdAt: now,
       updatedAt: now,

@@ -55,9 +55,12 @@ export async function leaderboard(
   deps: ServiceDeps,
   filter: { searchId?: string; environment?: string },
 ): Promise<LeaderboardRow[]> {
+  // A search's results include those it reused from an identical edit run before (outside the search).
+  const search = filter.searchId === undefined ? undefined : await deps.store.searches.get(filter.searchId);
+  const reused = new Set(Object.values(search?.reused ?? {}));
   const experiments = await deps.store.experiments.list(
     (e) =>
-      (filter.searchId === undefined || e.searchId === filter.searchId) &&
+      (filter.searchId === undefined || e.searchId === filter.searchId || reused.has(e.id)) &&
       (filter.environment === undefined || e.environment === filter.environment),
   );
   const ideas = new Map<string, Idea>();
@@ -72,7 +75,11 @@ export async function leaderboard(
   for (const experiment of experiments) {
     if (experiment.state === 'succeeded') marks.set(experiment.id, await seedMarks(deps, experiment, byId));
   }
-  const rows = experiments.map((experiment): Omit<LeaderboardRow, 'rank'> => ({
+  // A certification adds seeds to its candidate's row (seeds, certified) rather than ranking as a row of its own.
+  const ranked = experiments.filter(
+    (experiment) => experiment.role !== 'certification' || !byId.has(experimentIdFor(experiment.ideaId, 'candidate')),
+  );
+  const rows = ranked.map((experiment): Omit<LeaderboardRow, 'rank'> => ({
     experimentId: experiment.id,
     ideaId: experiment.ideaId,
     title: ideas.get(experiment.ideaId)?.title ?? experiment.ideaId,

@@ -3,6 +3,7 @@
 import { ResearchError } from '../domain/errors.js';
 import { rewardOf } from '../domain/metric.js';
 import type { Experiment, ExperimentRole, Idea, Search, SearchState } from '../domain/records.js';
+import { DEFAULT_PROFILE } from '../environments/manifest.js';
 import type { ServiceDeps } from './deps.js';
 import { experimentIdFor, mean, roleOf, searchGpuHours, seedStats } from './search-stats.js';
 
@@ -118,13 +119,20 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
   const { metric, baseline } = environment.manifest;
   const baselineReward = baseline ? rewardOf(baseline.value, metric) : undefined;
   const byId = new Map(experiments.map((e) => [e.id, e]));
+  // A reused result is usually another search's (or a direct run's) experiment.
+  for (const reusedId of Object.values(search.reused ?? {})) {
+    const reused = byId.has(reusedId) ? undefined : await deps.store.experiments.get(reusedId);
+    if (reused) byId.set(reused.id, reused);
+  }
   const candidates = ideas.filter((idea) => idea.arm !== 'control');
   const firstSeed = (idea: Idea): Experiment | undefined => {
     const own = byId.get(experimentIdFor(idea.id, 'candidate'));
     if (own) return own;
     const reused = search.reused?.[idea.id];
-    return reused ? experiments.find((e) => e.id === reused) : undefined;
+    return reused ? byId.get(reused) : undefined;
   };
+  // σ of a baseline measured on another profile says nothing about this search's results.
+  const comparable = baseline !== undefined && baseline.profile === (search.options.profile ?? DEFAULT_PROFILE);
   const rows = candidates.flatMap((idea) => {
     const candidate = firstSeed(idea);
     if (!candidate) return [];
@@ -168,7 +176,7 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
           seeds: top.stats.seeds,
           certified: top.stats.certified,
           improvement_sigma:
-            baseline && baseline.std > 0 ? (sign * (top.stats.metricMean - baseline.value)) / baseline.std : null,
+            comparable && baseline.std > 0 ? (sign * (top.stats.metricMean - baseline.value)) / baseline.std : null,
         }
       : null,
     generations: [...generations.entries()]

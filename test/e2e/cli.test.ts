@@ -148,7 +148,11 @@ describe('groundwork CLI', () => {
       await new Promise<void>((ready) =>
         holder.stdout.on('data', (chunk: Buffer) => chunk.toString().includes('started') && ready()),
       );
-      const second = await runCli(['status', '--home', home]);
+      // A second writer is refused, naming the owner. (`status` only reads: it answers while the demo runs.)
+      const second = await runCli(['env', 'check', 'toy', '--home', home], {
+        env: { GROUNDWORK_ENVIRONMENTS: FIXTURE_ENVIRONMENTS },
+      });
+      expect((await runCli(['status', '--home', home])).code).toBe(0);
       expect(second.code).toBe(1);
       expect(second.stderr).toMatch(new RegExp(`in use by process ${holder.pid}`));
       expect(second.stderr).toMatch(/GROUNDWORK_HOME/);

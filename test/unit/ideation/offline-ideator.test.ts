@@ -60,4 +60,15 @@ describe('offline ideator', () => {
       expect(JSON.stringify(proposal.knobs)).not.toBe(JSON.stringify({ width: 16 }));
     }
   });
+
+  it('never proposes again a setting tried elsewhere in the environment, seed ideas included', async () => {
+    const { manifest } = await loadManifest(join(FIXTURE_ENVIRONMENTS, 'toy'));
+    const request = { manifest, files, count: 3, kind: 'seed' as const, parents: [], history: [], seed: 7 };
+    const first = await createOfflineIdeator().propose(request);
+    const avoid = first.map((proposal, i) => idea(`idea_${i}`, (proposal.knobs ?? {}) as Record<string, number>));
+    const again = await createOfflineIdeator().propose({ ...request, avoid });
+    expect(again).toHaveLength(3);
+    const tried = new Set(first.map((proposal) => JSON.stringify(proposal.knobs)));
+    for (const proposal of again) expect(tried.has(JSON.stringify(proposal.knobs))).toBe(false);
+  });
 });

@@ -109,3 +109,19 @@ describe('exploit schedule', () => {
     120_000,
   );
 });
+
+describe('leaderboard seed marks', () => {
+  it('marks certified results and single-seed ones', async () => {
+    const server = await open();
+    const search = await server.services.startSearch({
+      environment: 'tiny-lm',
+      options: { epochs: 2, batchSize: 3, certifySeeds: 2 },
+    });
+    expect((await server.services.waitForSearch(search.id)).state).toBe('succeeded');
+    const rows = await server.services.leaderboard({ searchId: search.id });
+    const succeeded = rows.filter((row) => row.state === 'succeeded');
+    expect(succeeded.some((row) => row.certified === true && (row.seeds ?? 0) >= 3)).toBe(true);
+    expect(succeeded.every((row) => row.seeds !== undefined && typeof row.certified === 'boolean')).toBe(true);
+    expect(succeeded.filter((row) => !row.certified).every((row) => (row.seeds ?? 0) >= 1)).toBe(true);
+  }, 60_000);
+});

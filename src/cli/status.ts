@@ -35,56 +35,52 @@ export const statusCommand: Command = {
 
 function showStatus(values: { json?: boolean; home?: string; config?: string }, io: CommandIo): Promise<number> {
   // Reads without the lock (read-store.ts), so it also answers while a foreground search owns the data directory.
-  return withReader(
-    values,
-    io.env,
-    async (services) => {
-      const { config } = services;
-      const counts = await services.counts();
-      const active = [
-        ...(await services.listExperiments({ state: 'running' })),
-        ...(await services.listExperiments({ state: 'queued' })),
-      ];
-      const searches = (await services.listSearches()).slice(-5);
-      // A daemon serving this data directory has a live dashboard.
-      const daemon = await findDaemon(config.home);
-      if (values.json) {
-        const dashboard = daemon ? { daemon: daemon.url, dashboard: `${daemon.url}/` } : {};
-        io.stdout(JSON.stringify({ home: config.home, ...dashboard, counts, active, searches }, null, 2));
-        return 0;
-      }
-      io.stdout(`data directory: ${config.home}`);
-      if (daemon) io.stdout(`dashboard: ${daemon.url}/ (the daemon serving this data directory)`);
-      io.stdout(
-        Object.entries(counts)
-          .map(([name, count]) => `${name}: ${count}`)
-          .join('   '),
-      );
-      io.stdout(
-        active.length === 0
-          ? 'nothing queued or running'
-          : table(
-              ['experiment', 'state', 'environment'],
-              active.map((e) => [e.id, e.state, e.environment]),
-            ),
-      );
-      if (searches.length > 0) {
-        io.stdout('\nlatest searches:');
-        io.stdout(
-          table(
-            ['search', 'strategy', 'environment', 'state', 'epoch', 'experiments'],
-            searches.map((s) => [
-              s.id,
-              s.strategy,
-              s.environment,
-              s.state,
-              String(s.epoch),
-              String(s.experimentIds.length),
-            ]),
-          ),
-        );
-      }
+  return withReader(values, io.env, async (services) => {
+    const { config } = services;
+    const counts = await services.counts();
+    const active = [
+      ...(await services.listExperiments({ state: 'running' })),
+      ...(await services.listExperiments({ state: 'queued' })),
+    ];
+    const searches = (await services.listSearches()).slice(-5);
+    // A daemon serving this data directory has a live dashboard.
+    const daemon = await findDaemon(config.home);
+    if (values.json) {
+      const dashboard = daemon ? { daemon: daemon.url, dashboard: `${daemon.url}/` } : {};
+      io.stdout(JSON.stringify({ home: config.home, ...dashboard, counts, active, searches }, null, 2));
       return 0;
-    },
-  );
+    }
+    io.stdout(`data directory: ${config.home}`);
+    if (daemon) io.stdout(`dashboard: ${daemon.url}/ (the daemon serving this data directory)`);
+    io.stdout(
+      Object.entries(counts)
+        .map(([name, count]) => `${name}: ${count}`)
+        .join('   '),
+    );
+    io.stdout(
+      active.length === 0
+        ? 'nothing queued or running'
+        : table(
+            ['experiment', 'state', 'environment'],
+            active.map((e) => [e.id, e.state, e.environment]),
+          ),
+    );
+    if (searches.length > 0) {
+      io.stdout('\nlatest searches:');
+      io.stdout(
+        table(
+          ['search', 'strategy', 'environment', 'state', 'epoch', 'experiments'],
+          searches.map((s) => [
+            s.id,
+            s.strategy,
+            s.environment,
+            s.state,
+            String(s.epoch),
+            String(s.experimentIds.length),
+          ]),
+        ),
+      );
+    }
+    return 0;
+  });
 }

@@ -74,12 +74,15 @@ describe('search runner', () => {
   it('resumes a search paused mid-way: finished experiments kept, every candidate run exactly once', async () => {
     const home = await tempDir();
     const store = createMemoryStore();
-    const first = await open(home, store, 400);
+    const first = await open(home, store, 1500);
     const search = await first.services.startSearch({
       environment: 'tiny-lm',
       options: { epochs: 2, batchSize: 3, certifySeeds: 0 },
     });
-    await new Promise((resolve) => setTimeout(resolve, 700));
+    // Stop once the first candidates have finished and before the rest can (each fake run takes 1.5 s).
+    const finishedOne = async (): Promise<boolean> =>
+      (await store.experiments.list((e) => e.searchId === search.id && e.state === 'succeeded')).length > 0;
+    while (!(await finishedOne())) await new Promise((resolve) => setTimeout(resolve, 50));
     await first.close();
     servers.splice(servers.indexOf(first), 1);
     expect((await store.searches.get(search.id))?.state).toBe('paused');

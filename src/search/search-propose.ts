@@ -1,6 +1,8 @@
-// Proposing ideas for a search, in calls of at most MAX_IDEAS_PER_CALL, for its candidates or its control arm. One
-// search proposes one call at a time (each sees the ideas stored before it); a candidate idea the duplicate gate
-// rejects is counted, costs nothing of the idea budget, and is replaced (at most MAX_REPLACEMENT_ROUNDS times).
+// Proposing ideas for a search, in calls of at most MAX_IDEAS_PER_CALL, for its candidates or its control arm. At most
+// PROPOSALS_IN_FLIGHT calls of one search run at once; requests that wait for a call and ask for the same kind of idea
+// from the same parents are merged into one call, so the ideator sees them together (fewer near-duplicates) and a
+// steady search is not held back one call at a time. A candidate idea the duplicate gate rejects is counted, costs
+// nothing of the idea budget, and is replaced (at most MAX_REPLACEMENT_ROUNDS times).
 import { MAX_IDEAS_PER_CALL } from '../domain/limits.js';
 import type { Idea, PromptKind } from '../domain/records.js';
 import { proposeIdeas } from '../services/ideas.js';
@@ -9,6 +11,8 @@ import type { Drive } from './search-drive.js';
 
 /** Rounds of replacements asked for after the gate rejected proposals, per proposal request (per slot in steady). */
 export const MAX_REPLACEMENT_ROUNDS = 3;
+/** Ideator calls of one search in flight at once (the LLM client's own limit still caps calls across searches). */
+export const PROPOSALS_IN_FLIGHT = 2;
 
 export interface ProposeRequest {
   kind: PromptKind;
@@ -19,17 +23,71 @@ export interface ProposeRequest {
   salt: number;
 }
 
-/** The propose step of each search, serialised: concurrent steady pipelines would otherwise see the same history. */
-const locks = new WeakMap<Drive, Promise<unknown>>();
+interface Waiting {
+  request: ProposeRequest;
+  resolve(ideas: Idea[]): void;
+  reject(error: unknown): void;
+}
 
-function serialize<T>(drive: Drive, task: () => Promise<T>): Promise<T> {
-  const previous = locks.get(drive) ?? Promise.resolve();
-  const next = previous.then(task, task);
-  locks.set(
-    drive,
-    next.catch(() => undefined),
-  );
-  return next;
+interface Proposer {
+  inFlight: number;
+  waiting: Waiting[];
+  /** A pump is due at the end of this turn of the event loop, so requests made together go in one call. */
+  scheduled: boolean;
+}
+
+const proposers = new WeakMap<Drive, Proposer>();
+
+/** Requests one call can answer together: same kind, arm, parents and epoch. */
+const mergeKey = (request: ProposeRequest): string =>
+  JSON.stringify([request.kind, request.arm ?? '', request.epoch, request.parents?.map((p) => p.idea.id) ?? []]);
+
+/** Starts calls while fewer than PROPOSALS_IN_FLIGHT run, each answering the first waiting request and its kin. */
+function pump(drive: Drive, proposer: Proposer): void {
+  proposer.scheduled = false;
+  while (proposer.inFlight < PROPOSALS_IN_FLIGHT && proposer.waiting.length > 0) {
+    const head = proposer.waiting.shift() as Waiting;
+    const group = [head];
+    const key = mergeKey(head.request);
+    let count = head.request.count;
+    for (let i = 0; i < proposer.waiting.length;) {
+      const other = proposer.waiting[i] as Waiting;
+      if (mergeKey(other.request) === key && count + other.request.count <= MAX_IDEAS_PER_CALL) {
+        group.push(other);
+        count += other.request.count;
+        proposer.waiting.splice(i, 1);
+      } else i++;
+    }
+    proposer.inFlight++;
+    proposeOnce(drive, { ...head.request, count })
+      .then(
+        (ideas) => {
+          let taken = 0;
+          for (const waiting of group) {
+            waiting.resolve(ideas.slice(taken, taken + waiting.request.count));
+            taken += waiting.request.count;
+          }
+        },
+        (error: unknown) => group.forEach((waiting) => waiting.reject(error)),
+      )
+      .finally(() => {
+        proposer.inFlight--;
+        pump(drive, proposer);
+      });
+  }
+}
+
+/** Ideas for one request, from a call it may share with other waiting requests of the same search. */
+function requestIdeas(drive: Drive, request: ProposeRequest): Promise<Idea[]> {
+  let proposer = proposers.get(drive);
+  if (!proposer) proposers.set(drive, (proposer = { inFlight: 0, waiting: [], scheduled: false }));
+  const queue = proposer;
+  return new Promise((resolve, reject) => {
+    queue.waiting.push({ request, resolve, reject });
+    if (queue.scheduled) return;
+    queue.scheduled = true;
+    setImmediate(() => pump(drive, queue));
+  });
 }
 
 async function proposeOnce(drive: Drive, request: ProposeRequest): Promise<Idea[]> {
@@ -75,11 +133,11 @@ async function gateIdeas(drive: Drive, ideas: readonly Idea[]): Promise<Idea[]> 
 }
 
 async function proposeChecked(drive: Drive, request: ProposeRequest): Promise<Idea[]> {
-  if (request.arm) return proposeOnce(drive, request);
+  if (request.arm) return requestIdeas(drive, request);
   const ideas: Idea[] = [];
   let rejected = 0;
   for (let round = 0; round <= MAX_REPLACEMENT_ROUNDS && ideas.length < request.count; round++) {
-    const proposed = await proposeOnce(drive, {
+    const proposed = await requestIdeas(drive, {
       ...request,
       count: request.count - ideas.length,
       salt: request.salt + round * 100,
@@ -104,5 +162,5 @@ async function proposeChecked(drive: Drive, request: ProposeRequest): Promise<Id
  * ideas have passed the duplicate gate; only they count against the idea budget.
  */
 export function proposeFor(drive: Drive, request: ProposeRequest): Promise<Idea[]> {
-  return serialize(drive, () => proposeChecked(drive, request));
+  return proposeChecked(drive, request);
 }

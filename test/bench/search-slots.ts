@@ -35,6 +35,8 @@ export interface SearchSlotBench {
   /** When the first and the last training job started, from the search's start. */
   firstStartMs: number;
   lastStartMs: number;
+  /** When the last training job ended, from the search's start. */
+  lastEndMs: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((done) => setTimeout(done, ms));
@@ -117,12 +119,14 @@ export async function benchSearchSlots(
     if (ended.state !== 'succeeded') throw new Error(`bench search ${ended.state}: ${ended.error ?? ''}`);
     const firstStart = Math.min(...spans.map(([start]) => start)) - started;
     const lastStart = Math.max(...spans.map(([start]) => start)) - started;
+    const lastEnd = Math.max(...spans.map(([, end]) => end)) - started;
     return {
       busyShare: busy / (gpus * makespanMs),
       makespanMs,
       jobs,
       firstStartMs: firstStart,
       lastStartMs: lastStart,
+      lastEndMs: lastEnd,
     };
   } finally {
     await server.close();

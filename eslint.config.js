@@ -75,6 +75,7 @@ const layers = [
 /** Each vendor package may be imported only from its adapter (a folder ending in `/`, a file, or a file glob). */
 const vendors = {
   '@modelcontextprotocol/sdk': 'src/mcp/',
+  '@modelcontextprotocol/ext-apps': 'src/mcp/',
   hono: 'src/http/',
   '@hono/node-server': 'src/http/',
   openai: 'src/llm/openai.ts',

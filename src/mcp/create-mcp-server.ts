@@ -3,6 +3,7 @@ import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 
 import { allTools } from '../../tools/index.js';
 import type { ToolDefinition } from '../../tools/define-tool.js';
+import { registerSearchApp } from './app/search-app.js';
 import { attachExperimentNotices } from './experiment-notices.js';
 import { registerPrompts } from './register-prompts.js';
 import { registerResources } from './register-resources.js';
@@ -22,6 +23,8 @@ export function createMcpServer(options: McpServerOptions): McpServer {
   });
   registerTools(server, options.tools ?? allTools, options);
   registerResources(server, options);
+  // show_search and its ui:// view (MCP Apps); clients without MCP Apps use it as a plain read tool.
+  registerSearchApp(server, options);
   registerPrompts(server, options);
   attachExperimentNotices(server, options);
   return server;

@@ -30,6 +30,8 @@ export interface ResearchServer {
   config: Config;
   services: ResearchServices;
   store: Store;
+  /** The scheduler's slots: GPU ids it hands out, and how many experiments without GPUs run at once. */
+  slots: { gpus: readonly string[]; concurrency: number };
   log: Logger;
   close(): Promise<void>;
 }
@@ -114,6 +116,7 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       config,
       services: createResearchServices(deps, searches, schedules),
       store,
+      slots: { gpus: gpus.ids, concurrency: config.scheduler.concurrency },
       log,
       async close() {
         await schedules.close();

@@ -4,6 +4,7 @@ import { Hono } from 'hono';
 import type { McpHttpHandler } from '../mcp/http-sessions.js';
 import type { Logger } from '../util/logger.js';
 import { type ApiOptions, createApi } from './api.js';
+import type { SlotConfig } from './dashboard/queue-data.js';
 import { createDashboard } from './dashboard/routes.js';
 import { bearerGuard, hostGuard, type SecurityOptions } from './security.js';
 
@@ -11,6 +12,8 @@ export interface HttpAppOptions extends ApiOptions {
   mcp: Pick<McpHttpHandler, 'handle'>;
   security: SecurityOptions;
   log: Logger;
+  /** The scheduler's slots, for the dashboard's queue page. */
+  slots?: SlotConfig;
 }
 
 export function createHttpApp(options: HttpAppOptions): Hono {

@@ -26,11 +26,16 @@ export interface LeaderboardRow {
   certified?: boolean;
 }
 
+interface Scoring {
+  metric: MetricSpec;
+  baselineReward: number | undefined;
+}
+
 /** Seeds and certification of a succeeded experiment: a candidate's certification (same idea) adds its seeds. */
 async function seedMarks(
-  deps: ServiceDeps,
   experiment: Experiment,
   byId: ReadonlyMap<string, Experiment>,
+  scoring: (environment: string) => Promise<Scoring | undefined>,
 ): Promise<{ seeds: number; certified: boolean }> {
   const own = experiment.runs.filter((run) => run.state === 'succeeded').length;
   const candidate = byId.get(experimentIdFor(experiment.ideaId, 'candidate'));
@@ -38,16 +43,9 @@ async function seedMarks(
   const inSearch =
     experiment.searchId !== undefined && (experiment.role === 'candidate' || experiment.role === 'certification');
   if (!inSearch || !candidate || candidate.state !== 'succeeded') return { seeds: own, certified: false };
-  let metric: MetricSpec | undefined;
-  let baselineReward: number | undefined;
-  try {
-    const { manifest } = await deps.environments.get(experiment.environment);
-    metric = manifest.metric;
-    baselineReward = manifest.baseline ? rewardOf(manifest.baseline.value, metric) : undefined;
-  } catch {
-    return { seeds: own, certified: false };
-  }
-  const stats = seedStats(candidate, certification, metric, baselineReward);
+  const scored = await scoring(experiment.environment);
+  if (!scored) return { seeds: own, certified: false };
+  const stats = seedStats(candidate, certification, scored.metric, scored.baselineReward);
   return stats ? { seeds: stats.seeds, certified: stats.certified } : { seeds: own, certified: false };
 }
 
@@ -58,22 +56,35 @@ export async function leaderboard(
   // A search's results include those it reused from an identical edit run before (outside the search).
   const search = filter.searchId === undefined ? undefined : await deps.store.searches.get(filter.searchId);
   const reused = new Set(Object.values(search?.reused ?? {}));
-  const experiments = await deps.store.experiments.list(
+  // The stored records, not copies: the rows below take values out of them and change nothing.
+  const experiments = await deps.store.experiments.view(
     (e) =>
       (filter.searchId === undefined || e.searchId === filter.searchId || reused.has(e.id)) &&
       (filter.environment === undefined || e.environment === filter.environment),
   );
+  const ideaIds = new Set(experiments.map((experiment) => experiment.ideaId));
   const ideas = new Map<string, Idea>();
-  for (const experiment of experiments) {
-    if (!ideas.has(experiment.ideaId)) {
-      const idea = await deps.store.ideas.get(experiment.ideaId);
-      if (idea) ideas.set(idea.id, idea);
+  for (const idea of await deps.store.ideas.view((idea) => ideaIds.has(idea.id))) ideas.set(idea.id, idea);
+  const byId = new Map<string, Experiment>(experiments.map((experiment) => [experiment.id, experiment]));
+  // One manifest read per environment (not one per experiment); undefined when it cannot be read.
+  const scorings = new Map<string, Promise<Scoring | undefined>>();
+  const scoring = (name: string): Promise<Scoring | undefined> => {
+    let found = scorings.get(name);
+    if (!found) {
+      found = deps.environments.get(name).then(
+        ({ manifest }) => ({
+          metric: manifest.metric,
+          baselineReward: manifest.baseline ? rewardOf(manifest.baseline.value, manifest.metric) : undefined,
+        }),
+        () => undefined,
+      );
+      scorings.set(name, found);
     }
-  }
-  const byId = new Map(experiments.map((experiment) => [experiment.id, experiment]));
+    return found;
+  };
   const marks = new Map<string, { seeds: number; certified: boolean }>();
   for (const experiment of experiments) {
-    if (experiment.state === 'succeeded') marks.set(experiment.id, await seedMarks(deps, experiment, byId));
+    if (experiment.state === 'succeeded') marks.set(experiment.id, await seedMarks(experiment, byId, scoring));
   }
   // A certification adds seeds to its candidate's row (seeds, certified) rather than ranking as a row of its own.
   const ranked = experiments.filter(

@@ -5,7 +5,7 @@ import { rewardOf } from '../domain/metric.js';
 import type { Experiment, ExperimentRole, Idea, Search, SearchState } from '../domain/records.js';
 import { DEFAULT_PROFILE } from '../environments/manifest.js';
 import type { ServiceDeps } from './deps.js';
-import { experimentIdFor, mean, roleOf, searchGpuHours, seedStats } from './search-stats.js';
+import { experimentIdFor, gpuHoursOf, mean, roleOf, seedStats } from './search-stats.js';
 
 export type ReadDeps = Pick<ServiceDeps, 'store' | 'environments'>;
 
@@ -71,11 +71,20 @@ export function searchListItem(search: Search): SearchListItem {
   };
 }
 
-async function load(deps: ReadDeps, id: string): Promise<{ search: Search; ideas: Idea[]; experiments: Experiment[] }> {
+interface SearchRecords {
+  search: Search;
+  ideas: readonly Idea[];
+  experiments: readonly Experiment[];
+}
+
+/** The search's records as the store holds them (frozen, not copied): the views below only read them. */
+async function load(deps: ReadDeps, id: string): Promise<SearchRecords> {
   const search = await deps.store.searches.get(id);
   if (!search) throw new ResearchError('not_found', `no search ${id}; "groundwork search list" shows them`);
-  const ideas = await deps.store.ideas.list((idea) => idea.searchId === id);
-  const experiments = await deps.store.experiments.list((e) => e.searchId === id);
+  const [ideas, experiments] = await Promise.all([
+    deps.store.ideas.view((idea) => idea.searchId === id),
+    deps.store.experiments.view((e) => e.searchId === id),
+  ]);
   return { search, ideas, experiments };
 }
 
@@ -107,30 +116,34 @@ export async function searchStatus(deps: ReadDeps, id: string): Promise<SearchSt
 }
 
 async function costUsd(deps: ReadDeps, searchId: string): Promise<number> {
-  const calls = await deps.store.llmCalls.list((call) => call.searchId === searchId);
+  const calls = await deps.store.llmCalls.view((call) => call.searchId === searchId);
   return calls.reduce((sum, call) => sum + call.costUsd, 0);
 }
 
-const best = (values: number[]): number | null => (values.length === 0 ? null : Math.max(...values));
+// A loop, not Math.max(...values): spreading a very large array overflows the stack.
+const best = (values: number[]): number | null =>
+  values.length === 0 ? null : values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
 
 export async function searchReport(deps: ReadDeps, id: string): Promise<SearchReportView> {
   const { search, ideas, experiments } = await load(deps, id);
   const environment = await deps.environments.get(search.environment);
   const { metric, baseline } = environment.manifest;
   const baselineReward = baseline ? rewardOf(baseline.value, metric) : undefined;
-  const byId = new Map(experiments.map((e) => [e.id, e]));
+  const byId = new Map<string, Experiment>(experiments.map((e) => [e.id, e]));
   // A reused result is usually another search's (or a direct run's) experiment.
   for (const reusedId of Object.values(search.reused ?? {})) {
     const reused = byId.has(reusedId) ? undefined : await deps.store.experiments.get(reusedId);
     if (reused) byId.set(reused.id, reused);
   }
   const candidates = ideas.filter((idea) => idea.arm !== 'control');
-  const firstSeed = (idea: Idea): Experiment | undefined => {
+  // Each candidate's first seed: its own experiment, or the result it reused (looked up once per idea).
+  const firstSeeds = new Map<Idea, Experiment | undefined>();
+  for (const idea of candidates) {
     const own = byId.get(experimentIdFor(idea.id, 'candidate'));
-    if (own) return own;
-    const reused = search.reused?.[idea.id];
-    return reused ? byId.get(reused) : undefined;
-  };
+    const reused = own ? undefined : search.reused?.[idea.id];
+    firstSeeds.set(idea, own ?? (reused ? byId.get(reused) : undefined));
+  }
+  const firstSeed = (idea: Idea): Experiment | undefined => firstSeeds.get(idea);
   // σ of a baseline measured on another profile says nothing about this search's results.
   const comparable = baseline !== undefined && baseline.profile === (search.options.profile ?? DEFAULT_PROFILE);
   const rows = candidates.flatMap((idea) => {
@@ -147,7 +160,9 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
   const generations = new Map<number, Idea[]>();
   for (const idea of candidates) {
     const g = idea.epoch ?? 0;
-    generations.set(g, [...(generations.get(g) ?? []), idea]);
+    const list = generations.get(g);
+    if (list) list.push(idea);
+    else generations.set(g, [idea]);
   }
   const rewardsOf = (list: Idea[]): number[] =>
     list.flatMap((idea) => {
@@ -193,8 +208,9 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
     control,
     // Lift: the search's best first-seed reward minus its control arm's (both single seeds, so on equal terms).
     lift: control && searchBest !== null && control.best_reward !== null ? searchBest - control.best_reward : null,
-    cost: { usd: await costUsd(deps, search.id), gpu_hours: await searchGpuHours(deps.store, search.id) },
-    lineage: candidates.map((idea) => ({ idea_id: idea.id, parent_ids: idea.parentIds })),
+    cost: { usd: await costUsd(deps, search.id), gpu_hours: gpuHoursOf(experiments) },
+    // A copy: the idea itself is the store's (frozen) record.
+    lineage: candidates.map((idea) => ({ idea_id: idea.id, parent_ids: [...idea.parentIds] })),
   };
 }
 

@@ -6,7 +6,7 @@ import type { Store } from '../store/store.js';
 
 /** The one id an idea's experiment of a role can have: queuing it twice finds the first (exactly once). */
 export function experimentIdFor(ideaId: string, role: ExperimentRole): string {
-  return `exp_${ideaId.replace(/^idea_/, '')}-${role}`;
+  return `exp_${ideaId.startsWith('idea_') ? ideaId.slice(5) : ideaId}-${role}`;
 }
 
 /** The role of an experiment of a search (records written before roles existed are candidates). */
@@ -81,9 +81,13 @@ export function seedStats(
 
 /** GPU-hours the search's experiments have used: each run's time × the devices it held (at least one). */
 export async function searchGpuHours(store: Store, searchId: string): Promise<number> {
-  const now = Date.now();
+  return gpuHoursOf(await store.experiments.view((e) => e.searchId === searchId));
+}
+
+/** GPU-hours of these experiments (runs still going count up to `now`). */
+export function gpuHoursOf(experiments: readonly Experiment[], now = Date.now()): number {
   let hours = 0;
-  for (const experiment of await store.experiments.list((e) => e.searchId === searchId)) {
+  for (const experiment of experiments) {
     const devices = Math.max(1, experiment.devices?.length ?? 0);
     for (const run of experiment.runs) {
       if (!run.startedAt) continue;

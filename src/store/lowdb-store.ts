@@ -59,6 +59,7 @@ export async function openLowdbStoreReadOnly(dataDir: string): Promise<Store> {
   const readOnly = <T extends { id: string }>(repository: Repository<T>): Repository<T> => ({
     get: (id) => repository.get(id),
     list: (filter) => repository.list(filter),
+    view: (filter) => repository.view(filter),
     count: () => repository.count(),
     put: refuse,
   });

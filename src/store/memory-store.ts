@@ -27,6 +27,13 @@ class MemoryRepository<T extends { id: string }> implements Repository<T> {
     return out;
   }
 
+  /** The stored records themselves: snapshots, frozen when they were put. */
+  async view(filter?: (record: T) => boolean): Promise<readonly T[]> {
+    const out: T[] = [];
+    for (const record of this.#records.values()) if (!filter || filter(record)) out.push(record);
+    return out;
+  }
+
   async put(record: T): Promise<void> {
     if (typeof record?.id !== 'string' || record.id === '') {
       throw new ResearchError('bad_input', `a ${this.#collection} record needs a non-empty string id`);

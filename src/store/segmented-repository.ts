@@ -76,6 +76,18 @@ export class SegmentedRepository<T extends { id: string }> implements Repository
     return out;
   }
 
+  /** The stored records themselves, frozen (records read from a segment file are frozen on their first read). */
+  async view(filter?: (record: T) => boolean): Promise<readonly T[]> {
+    const out: T[] = [];
+    for (const segment of this.#segments) {
+      for (const record of segment.values()) {
+        const frozen = deepFreeze(record);
+        if (!filter || filter(frozen)) out.push(frozen);
+      }
+    }
+    return out;
+  }
+
   async count(): Promise<number> {
     let total = 0;
     for (const segment of this.#segments) total += segment.size;

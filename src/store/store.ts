@@ -7,6 +7,11 @@ export interface Repository<T extends { id: string }> {
   get(id: string): Promise<T | undefined>;
   /** Records in insertion order, optionally filtered. The filter sees stored records: it must not change them. */
   list(filter?: (record: T) => boolean): Promise<T[]>;
+  /**
+   * Like list, without the copies: the stored records themselves, deeply frozen (changing one throws). For reads
+   * that change nothing, such as reports over thousands of records; a later put replaces a record, never edits it.
+   */
+  view(filter?: (record: T) => boolean): Promise<readonly T[]>;
   put(record: T): Promise<void>;
   count(): Promise<number>;
 }

@@ -113,6 +113,37 @@ export function runStoreContract(name: string, makeStore: () => Promise<StoreHar
       expect(await store.ideas.get('f_1')).toEqual(makeIdea('f_1'));
     });
 
+    it('views the stored records without copies: equal to list, frozen, untouched by a later put', async () => {
+      const { store } = await open();
+      for (const id of ['v_1', 'v_2', 'v_3']) await store.experiments.put(makeExperiment(id));
+      expect(await store.experiments.view()).toEqual(await store.experiments.list());
+      const [viewed] = await store.experiments.view((e) => e.id === 'v_2');
+      expect(viewed).toEqual(makeExperiment('v_2'));
+      expect(Object.isFrozen(viewed)).toBe(true);
+      expect(Object.isFrozen(viewed?.runs)).toBe(true);
+      expect(() => {
+        (viewed as { state: string }).state = 'failed';
+      }).toThrow(TypeError);
+      await store.experiments.put(makeExperiment('v_2', 7));
+      expect(viewed).toEqual(makeExperiment('v_2'));
+      expect((await store.experiments.view((e) => e.id === 'v_2'))[0]?.result?.reward).toBe(7);
+      // What list and get hand out stays the caller's own.
+      const [listed] = await store.experiments.list((e) => e.id === 'v_1');
+      listed!.state = 'failed';
+      expect((await store.experiments.get('v_1'))?.state).toBe(makeExperiment('v_1').state);
+    });
+
+    it('keeps a "__proto__" key of a stored record as data in the copies it hands out', async () => {
+      const { store } = await open();
+      const search = { ...makeSearch('p_1', []), options: JSON.parse('{"__proto__": {"polluted": true}, "k": 1}') };
+      await store.searches.put(search);
+      const got = await store.searches.get('p_1');
+      expect(Object.getPrototypeOf(got!.options)).toBe(Object.prototype);
+      expect(Object.keys(got!.options)).toEqual(['__proto__', 'k']);
+      expect((got!.options as { polluted?: boolean }).polluted).toBeUndefined();
+      expect(got).toEqual(search);
+    });
+
     it('keeps all of 200 parallel puts, and the last of parallel updates', async () => {
       const { store } = await open();
       const ids = Array.from({ length: 200 }, (_, i) => `par_${String(i).padStart(3, '0')}`);

@@ -2,7 +2,8 @@
 import { badge, h, num, type SafeHtml, seg, since } from './html.js';
 import { renderDiff } from './lineage.js';
 import { curveChart } from './svg-chart.js';
-import type { ExperimentPageData, QueueData, QueueEntry } from './view-data.js';
+import type { QueueData, QueueEntry, QueueSlots } from './queue-data.js';
+import type { ExperimentPageData } from './view-data.js';
 
 export function renderExperimentPage(data: ExperimentPageData, now: number): SafeHtml {
   const idea = data.idea;
@@ -52,9 +53,21 @@ function queueTable(entries: QueueEntry[], now: number, running: boolean): SafeH
   return h`<div class="scroll"><table><thead><tr><th>experiment</th><th>search</th><th>${running ? 'where' : 'environment'}</th><th class="n">${running ? 'running for' : 'waiting for'}</th></tr></thead><tbody>${rows}</tbody></table></div>`;
 }
 
+function slotsSection(slots: QueueSlots | null, now: number): SafeHtml {
+  if (!slots) return h`<section id="slots"><h2>Slots</h2><p class="muted">Slot totals not known here.</p></section>`;
+  const rows = slots.slots.map(
+    (slot) =>
+      h`<tr data-slot="${slot.kind}-${slot.name}"><td>${slot.kind === 'gpu' ? 'GPU' : 'CPU'} ${slot.name}</td><td>${slot.experiment_id ? h`<a href="/experiments/${seg(slot.experiment_id)}">${slot.experiment_id}</a><div class="muted">${slot.title}</div>` : h`<span class="muted">free</span>`}</td><td class="n"${slot.since ? h` title="${slot.since}"` : ''}>${slot.since ? since(slot.since, now) : '—'}</td></tr>`,
+  );
+  return h`<section id="slots"><h2>Slots</h2><p>GPU slots <b id="gpu-slots">${slots.gpu.total}</b> (${slots.gpu.free} free) · CPU slots <b id="cpu-slots">${slots.cpu.total}</b> (${slots.cpu.free} free)</p>
+<div class="scroll"><table><thead><tr><th>slot</th><th>running</th><th class="n">since</th></tr></thead><tbody>${rows}</tbody></table></div></section>`;
+}
+
 export function renderQueue(data: QueueData, now: number): SafeHtml {
+  const free = data.slots ? data.slots.gpu.free + data.slots.cpu.free : null;
   return h`<h1>Queue and slots</h1>
-<div class="cards"><div class="card"><b id="running-count">${data.running.length}</b><span>running</span></div><div class="card"><b>${data.queued.length}</b><span>queued</span></div><div class="card"><b>${data.devices_in_use.length > 0 ? data.devices_in_use.join(', ') : 'none'}</b><span>GPUs in use</span></div></div>
+<div class="cards"><div class="card"><b id="running-count">${data.running.length}</b><span>running</span></div><div class="card"><b>${data.queued.length}</b><span>queued</span></div><div class="card"><b>${data.devices_in_use.length > 0 ? data.devices_in_use.join(', ') : 'none'}</b><span>GPUs in use</span></div>${free === null ? '' : h`<div class="card"><b id="free-slots">${free}</b><span>free slots</span></div>`}</div>
+${slotsSection(data.slots, now)}
 <section><h2>Running</h2>${queueTable(data.running, now, true)}</section>
 <section><h2>Queued</h2>${queueTable(data.queued, now, false)}</section>`;
 }

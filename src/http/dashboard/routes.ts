@@ -13,11 +13,14 @@ import { h, type SafeHtml } from './html.js';
 import { contentSecurityPolicy, layout } from './layout.js';
 import { renderExperimentPage, renderQueue } from './pages-experiment.js';
 import { renderSearchList, renderSearchPage } from './pages-search.js';
-import { loadExperimentPage, loadQueue, loadSearchList, loadSearchPage } from './view-data.js';
+import { loadQueue, type SlotConfig } from './queue-data.js';
+import { loadExperimentPage, loadSearchList, loadSearchPage } from './view-data.js';
 
 export interface DashboardOptions {
   services: ResearchServices;
   health: { version: string };
+  /** The scheduler's slots (GPU ids, CPU concurrency) for the queue page; without it the page says they are unknown. */
+  slots?: SlotConfig;
   /** Seconds between SSE keep-alive comments (default 20). */
   keepAliveSeconds?: number;
 }
@@ -39,7 +42,7 @@ export const experimentEvent = (e: Experiment): ExperimentEvent => ({
   updated_at: e.updatedAt,
 });
 
-export function createDashboard({ services, health, keepAliveSeconds = 20 }: DashboardOptions): Hono {
+export function createDashboard({ services, health, slots, keepAliveSeconds = 20 }: DashboardOptions): Hono {
   const app = new Hono();
 
   const page = async (c: Context, title: string, body: () => Promise<SafeHtml>): Promise<Response> => {
@@ -76,12 +79,12 @@ export function createDashboard({ services, health, keepAliveSeconds = 20 }: Das
       renderExperimentPage(await loadExperimentPage(services, c.req.param('id')), Date.now()),
     ),
   );
-  app.get('/queue', (c) => page(c, 'queue', async () => renderQueue(await loadQueue(services), Date.now())));
+  app.get('/queue', (c) => page(c, 'queue', async () => renderQueue(await loadQueue(services, slots), Date.now())));
 
   app.get('/api/dashboard/searches', async (c) => c.json(await loadSearchList(services)));
   app.get('/api/dashboard/searches/:id', async (c) => c.json(await loadSearchPage(services, c.req.param('id'))));
   app.get('/api/dashboard/experiments/:id', async (c) => c.json(await loadExperimentPage(services, c.req.param('id'))));
-  app.get('/api/dashboard/queue', async (c) => c.json(await loadQueue(services)));
+  app.get('/api/dashboard/queue', async (c) => c.json(await loadQueue(services, slots)));
 
   app.get('/events', (c) =>
     streamSSE(c, async (stream) => {

@@ -1,6 +1,6 @@
 // What each dashboard page shows, gathered from the services (store reads only): the /api/dashboard JSON, too.
 import { rewardOf } from '../../domain/metric.js';
-import type { Experiment, ExperimentRole, FailureCategory, Idea } from '../../domain/records.js';
+import type { Experiment, ExperimentRole, FailureCategory, Idea, Search } from '../../domain/records.js';
 import type { ResearchServices } from '../../services/research-services.js';
 import type { SearchReportView } from '../../services/search-report.js';
 import { experimentIdFor, roleOf, seedStats } from '../../services/search-stats.js';
@@ -108,26 +108,6 @@ export interface ExperimentPageData {
   failure: { category: string; message: string; log_tail: string } | null;
 }
 
-export interface QueueEntry {
-  id: string;
-  title: string;
-  search_id: string | null;
-  environment: string;
-  profile: string;
-  role: ExperimentRole | null;
-  devices: string[];
-  /** When it started (running) or was queued. */
-  since: string;
-  step: string | null;
-  seeds: { done: number; total: number };
-}
-
-export interface QueueData {
-  running: QueueEntry[];
-  queued: QueueEntry[];
-  devices_in_use: string[];
-}
-
 const LEADERBOARD_ROWS = 50;
 const LOG_TAIL_LINES = 80;
 
@@ -143,7 +123,8 @@ const budgetOf = (options: Record<string, unknown>): SearchSummary['budget'] => 
 async function summary(
   services: ResearchServices,
   id: string,
-): Promise<{ view: SearchSummary; report: SearchReportView; experiments: Experiment[] }> {
+): Promise<{ search: Search; view: SearchSummary; report: SearchReportView; experiments: Experiment[] }> {
+  // One read of each: the report reads the store's records without copying them; the experiments are listed once.
   const [search, report, experiments] = await Promise.all([
     services.getSearch(id),
     services.searchReport(id),
@@ -171,7 +152,7 @@ async function summary(
     metric_name: metricName,
     best_rewards: report.generations.map((g) => g.best_reward),
   };
-  return { view, report, experiments };
+  return { search, view, report, experiments };
 }
 
 export async function loadSearchList(services: ResearchServices): Promise<{ searches: SearchSummary[] }> {
@@ -182,8 +163,7 @@ export async function loadSearchList(services: ResearchServices): Promise<{ sear
 }
 
 export async function loadSearchPage(services: ResearchServices, id: string): Promise<SearchPageData> {
-  const { view, report, experiments } = await summary(services, id);
-  const search = await services.getSearch(id);
+  const { search, view, report, experiments } = await summary(services, id);
   const { metric } = (await services.getEnvironment(search.environment)).manifest;
   const baseline = report.baseline;
   const baselineReward = baseline ? rewardOf(baseline.value, metric) : undefined;
@@ -199,9 +179,8 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
   const byId = new Map(experiments.map((e) => [e.id, e]));
   const ideaIds = [...new Set([...report.lineage.map((l) => l.idea_id), ...experiments.map((e) => e.ideaId)])];
   const ideas = new Map<string, Idea>();
-  for (const ideaId of ideaIds) {
-    const idea = await services.getIdea(ideaId);
-    if (idea) ideas.set(ideaId, idea);
+  for (const [i, idea] of (await Promise.all(ideaIds.map((ideaId) => services.getIdea(ideaId)))).entries()) {
+    if (idea) ideas.set(ideaIds[i] as string, idea);
   }
   // Leaderboard: candidates (with their certification folded in) and the control arm; certification rows are folded.
   const rows: Omit<LeaderRow, 'rank'>[] = experiments
@@ -228,11 +207,12 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
       };
     });
   const weight = (r: Omit<LeaderRow, 'rank'>) => (r.evidence === 'certified' ? 1 : 0);
+  const byName = new Intl.Collator().compare; // what localeCompare does, without a collator per call
   rows.sort(
     (a, b) =>
       (b.reward ?? -Infinity) - (a.reward ?? -Infinity) ||
       weight(b) - weight(a) ||
-      a.experiment_id.localeCompare(b.experiment_id),
+      byName(a.experiment_id, b.experiment_id),
   );
   const failures = new Map<FailureCategory, number>();
   for (const e of experiments)
@@ -355,40 +335,5 @@ export async function loadExperimentPage(services: ResearchServices, id: string)
     failure: e.failure
       ? { category: e.failure.category, message: e.failure.message, log_tail: e.failure.logTail }
       : null,
-  };
-}
-
-export async function loadQueue(services: ResearchServices): Promise<QueueData> {
-  const [running, queued] = await Promise.all([
-    services.listExperiments({ state: 'running' }),
-    services.listExperiments({ state: 'queued' }),
-  ]);
-  const entry = async (e: Experiment): Promise<QueueEntry> => {
-    const started = e.runs
-      .map((run) => run.startedAt)
-      .filter((at): at is string => at !== undefined)
-      .sort()[0];
-    const current = e.runs.find((run) => run.state === 'running');
-    return {
-      id: e.id,
-      title: (await services.getIdea(e.ideaId))?.title ?? e.ideaId,
-      search_id: e.searchId ?? null,
-      environment: e.environment,
-      profile: e.profile,
-      role: e.searchId ? roleOf(e) : null,
-      devices: e.devices ?? [],
-      since: e.state === 'running' ? (started ?? e.updatedAt) : e.createdAt,
-      step: e.preflight?.handle ? 'preflight' : (current?.handle?.step ?? null),
-      seeds: {
-        done: e.runs.filter((run) => run.state === 'succeeded' || run.state === 'failed').length,
-        total: e.runs.length,
-      },
-    };
-  };
-  const runningEntries = await Promise.all(running.map(entry));
-  return {
-    running: runningEntries,
-    queued: await Promise.all(queued.map(entry)),
-    devices_in_use: [...new Set(runningEntries.flatMap((r) => r.devices))].sort(),
   };
 }

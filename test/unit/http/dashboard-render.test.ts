@@ -5,6 +5,7 @@ import { escapeHtml, h, raw } from '../../../src/http/dashboard/html.js';
 import { contentSecurityPolicy, layout } from '../../../src/http/dashboard/layout.js';
 import { lineageTree, renderDiff } from '../../../src/http/dashboard/lineage.js';
 import { renderExperimentPage, renderQueue } from '../../../src/http/dashboard/pages-experiment.js';
+import { queueSlots } from '../../../src/http/dashboard/queue-data.js';
 import { renderSearchList } from '../../../src/http/dashboard/pages-search.js';
 import { curveChart, generationChart, sparkline, thin } from '../../../src/http/dashboard/svg-chart.js';
 import type { ExperimentPageData, LineageNode, SearchSummary } from '../../../src/http/dashboard/view-data.js';
@@ -187,30 +188,35 @@ describe('dashboard renderers', () => {
     expect(html).toContain('Failure: crashed');
     expect(html).toContain('refusal reason');
     expect(html).toContain('aria-label="training curves"');
-    const queue = renderQueue(
+    const running = [
       {
-        running: [
-          {
-            id: 'exp_1',
-            title: EVIL,
-            search_id: null,
-            environment: 'e',
-            profile: 'p',
-            role: null,
-            devices: ['0'],
-            since: new Date(Date.now() - 65_000).toISOString(),
-            step: 'train',
-            seeds: { done: 0, total: 1 },
-          },
-        ],
-        queued: [],
-        devices_in_use: ['0'],
+        id: 'exp_1',
+        title: EVIL,
+        search_id: null,
+        environment: 'e',
+        profile: 'p',
+        role: null,
+        devices: ['0'],
+        since: new Date(Date.now() - 65_000).toISOString(),
+        step: 'train',
+        seeds: { done: 0, total: 1 },
       },
-      Date.now(),
-    ).value;
+    ];
+    const slots = queueSlots({ gpus: ['0', '1'], concurrency: 2 }, running);
+    expect(slots.gpu).toEqual({ total: 2, busy: 1, free: 1 });
+    expect(slots.cpu).toEqual({ total: 2, busy: 0, free: 2 });
+    const queue = renderQueue({ running, queued: [], devices_in_use: ['0'], slots }, Date.now()).value;
     noRawEvil(queue);
     expect(queue).toContain('GPU 0');
     expect(queue).toMatch(/1m [5-9]s/);
+    expect(queue).toContain('GPU slots <b id="gpu-slots">2</b> (1 free) · CPU slots <b id="cpu-slots">2</b> (2 free)');
+    expect(queue).toContain('<b id="free-slots">3</b>');
+    expect(queue).toMatch(
+      /<tr data-slot="gpu-0"><td>GPU 0<\/td><td><a href="\/experiments\/exp_1">exp_1<\/a>.*<td class="n" title="[^"]+">1m [5-9]s<\/td><\/tr>/,
+    );
+    expect(queue).toMatch(/<tr data-slot="cpu-2"><td>CPU 2<\/td><td><span class="muted">free<\/span>/);
+    const unknown = renderQueue({ running: [], queued: [], devices_in_use: [], slots: null }, Date.now()).value;
+    expect(unknown).toContain('Slot totals not known here.');
     expect(queue).toContain('Nothing is queued.');
   });
 });

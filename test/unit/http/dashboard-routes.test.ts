@@ -3,8 +3,10 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Hono } from 'hono';
 
 import { createHttpApp } from '../../../src/http/app.js';
+import { createDashboard } from '../../../src/http/dashboard/routes.js';
+import type { QueueData } from '../../../src/http/dashboard/queue-data.js';
 import { silentLogger } from '../../../src/util/logger.js';
-import { type DashboardData, HOSTILE, seedDashboardData } from '../../helpers/dashboard-data.js';
+import { type DashboardData, experiment, HOSTILE, seedDashboardData } from '../../helpers/dashboard-data.js';
 import { createTestServer } from '../../helpers/test-server.js';
 
 type Server = Awaited<ReturnType<typeof createTestServer>>;
@@ -77,6 +79,42 @@ describe('dashboard routes', () => {
     expect(missing.status).toBe(404);
     expect(await missing.text()).toContain('no experiment exp_nope');
     expect((await get(app, '/api/dashboard/searches/nope')).status).toBe(404);
+  });
+
+  it('shows the scheduler slots on the queue page: how many, what runs where since when, which are free', async () => {
+    const onCpu = experiment('exp_cpu-job', 'idea_cpu-job', data.running.id, 'candidate', 'running');
+    delete onCpu.devices; // a job without GPUs holds a CPU slot
+    await server.store.experiments.put(onCpu);
+    const app = createDashboard({
+      services: server.services,
+      health: { version: 'test' },
+      slots: { gpus: ['0', '1'], concurrency: 2 },
+    });
+    const html = await (await app.request('http://127.0.0.1:7410/queue')).text();
+    expect(html).toContain('GPU slots <b id="gpu-slots">2</b> (1 free) · CPU slots <b id="cpu-slots">2</b> (1 free)');
+    expect(html).toContain('<b id="free-slots">2</b><span>free slots</span>');
+    expect(html).toMatch(
+      new RegExp(`<tr data-slot="gpu-0"><td>GPU 0</td><td><a href="/experiments/${data.runningExperimentId}">`),
+    );
+    expect(html).toMatch(/<tr data-slot="gpu-1"><td>GPU 1<\/td><td><span class="muted">free<\/span>/);
+    expect(html).toMatch(/<tr data-slot="cpu-1"><td>CPU 1<\/td><td><a href="\/experiments\/exp_cpu-job">/);
+    expect(html).toMatch(/<tr data-slot="cpu-2"><td>CPU 2<\/td><td><span class="muted">free<\/span>/);
+
+    const json = (await (await app.request('http://127.0.0.1:7410/api/dashboard/queue')).json()) as QueueData;
+    const running = await server.services.getExperiment(data.runningExperimentId);
+    expect(json.slots?.gpu).toEqual({ total: 2, busy: 1, free: 1 });
+    expect(json.slots?.cpu).toEqual({ total: 2, busy: 1, free: 1 });
+    expect(json.slots?.slots[0]).toMatchObject({
+      kind: 'gpu',
+      name: '0',
+      experiment_id: data.runningExperimentId,
+      since: running.runs[0]?.startedAt,
+    });
+
+    // Told nothing about the slots, the page says so rather than guessing.
+    const plain = await (await get(appWith(), '/queue')).text();
+    expect(plain).toContain('Slot totals not known here.');
+    expect(((await (await get(appWith(), '/api/dashboard/queue')).json()) as QueueData).slots).toBeNull();
   });
 
   it('applies the Host, Origin and token rules to /, /events and /api; a browser trades ?token= for a cookie', async () => {

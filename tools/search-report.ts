@@ -1,6 +1,7 @@
 // get_search_report: a search's status and report (certified best, generations, control arm and lift, cost, lineage).
 import { z } from 'zod';
 
+import { ExperimentRole, ExperimentState, SearchState } from '../src/domain/states.js';
 import { reportMarkdown } from '../src/services/search-report.js';
 import { defineTool } from './define-tool.js';
 
@@ -8,7 +9,7 @@ const Nullable = z.number().nullable();
 
 export const SearchStatusShape = z.object({
   id: z.string(),
-  state: z.string(),
+  state: SearchState,
   strategy: z.string(),
   environment: z.string(),
   generation: z.number().int(),
@@ -24,8 +25,8 @@ export const SearchStatusShape = z.object({
     z.object({
       id: z.string(),
       idea_id: z.string(),
-      role: z.string(),
-      state: z.string(),
+      role: ExperimentRole,
+      state: ExperimentState,
       metric: Nullable,
       reward: Nullable,
     }),
@@ -34,7 +35,7 @@ export const SearchStatusShape = z.object({
 
 export const SearchReportShape = z.object({
   id: z.string(),
-  state: z.string(),
+  state: SearchState,
   baseline: z.object({ value: z.number(), std: z.number(), runs: z.number() }).nullable(),
   best: z
     .object({
@@ -76,5 +77,5 @@ export const getSearchReport = defineTool({
     ]);
     return { status, report };
   },
-  render: (output) => reportMarkdown(output.report as never, output.status as never),
+  render: (output) => reportMarkdown(output.report, output.status),
 });

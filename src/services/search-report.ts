@@ -2,7 +2,7 @@
 // second process can answer while another owns the data directory.
 import { ResearchError } from '../domain/errors.js';
 import { rewardOf } from '../domain/metric.js';
-import type { Experiment, ExperimentRole, Idea, Search, SearchState } from '../domain/records.js';
+import type { Experiment, ExperimentRole, ExperimentState, Idea, Search, SearchState } from '../domain/records.js';
 import { DEFAULT_PROFILE } from '../environments/manifest.js';
 import type { ServiceDeps } from './deps.js';
 import { experimentIdFor, gpuHoursOf, mean, roleOf, seedStats } from './search-stats.js';
@@ -35,7 +35,7 @@ export interface SearchStatusView {
     id: string;
     idea_id: string;
     role: ExperimentRole;
-    state: string;
+    state: ExperimentState;
     metric: number | null;
     reward: number | null;
   }[];
@@ -236,7 +236,11 @@ export function reportMarkdown(report: SearchReportView, status: SearchStatusVie
     const kind = b.certified ? `certified over ${b.seeds} seeds` : `single seed, not certified`;
     lines.push(
       `Best: **${b.title}** (${b.idea_id}): ${fmt(b.metric_mean)} ± ${fmt(b.metric_std)} (${kind})` +
-        (b.improvement_sigma === null ? '.' : `, ${fmt(b.improvement_sigma, 2)} baseline σ better than the baseline.`),
+        (b.improvement_sigma !== null
+          ? `, ${fmt(b.improvement_sigma, 2)} baseline σ better than the baseline.`
+          : report.baseline
+            ? '; no improvement in baseline σ is given: the baseline was measured on another profile than this search runs, or has no spread (`groundwork env baseline` measures it).'
+            : '.'),
     );
   } else lines.push('Best: none yet (no candidate succeeded).');
   if (report.control) {

@@ -48,6 +48,8 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
       mcp: { handle: async () => new Response('no mcp here', { status: 404 }) },
       security: { host: '127.0.0.1', allowedHosts: [], allowedOrigins: [] },
       log: silentLogger,
+      // As the daemon passes them: two GPUs (the running experiment holds GPU 0) and two CPU slots.
+      slots: { gpus: ['0', '1'], concurrency: 2 },
     });
     listening = await listen(app, { host: '127.0.0.1', port: 0 });
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
@@ -109,6 +111,10 @@ describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
 
     await open(page, '/queue');
     expect(await page.locator(`tr[data-experiment="${data.runningExperimentId}"]`).count()).toBe(1);
+    expect(await page.locator('#gpu-slots').textContent()).toBe('2');
+    expect(await page.locator('#cpu-slots').textContent()).toBe('2');
+    expect(await page.locator('tr[data-slot="gpu-0"]').textContent()).toContain(data.runningExperimentId);
+    expect(await page.locator('tr[data-slot="gpu-1"]').textContent()).toContain('free');
     await shoot(page, 'queue-1280.png');
     expect(errors).toEqual([]);
     await page.close();

@@ -66,7 +66,7 @@ function slotsSection(slots: QueueSlots | null, now: number): SafeHtml {
 export function renderQueue(data: QueueData, now: number): SafeHtml {
   const free = data.slots ? data.slots.gpu.free + data.slots.cpu.free : null;
   return h`<h1>Queue and slots</h1>
-<div class="cards"><div class="card"><b id="running-count">${data.running.length}</b><span>running</span></div><div class="card"><b>${data.queued.length}</b><span>queued</span></div><div class="card"><b>${data.devices_in_use.length > 0 ? data.devices_in_use.join(', ') : 'none'}</b><span>GPUs in use</span></div>${free === null ? '' : h`<div class="card"><b id="free-slots">${free}</b><span>free slots</span></div>`}</div>
+<div class="cards"><div class="card"><b id="running-count">${data.running.length}</b><span>running</span></div><div class="card"><b>${data.queued.length}</b><span>queued</span></div><div class="card"><b>${data.devices_in_use.length > 0 ? data.devices_in_use.map((id) => `GPU ${id}`).join(', ') : 'none'}</b><span>GPUs in use</span></div>${free === null ? '' : h`<div class="card"><b id="free-slots">${free}</b><span>free slots</span></div>`}</div>
 ${slotsSection(data.slots, now)}
 <section><h2>Running</h2>${queueTable(data.running, now, true)}</section>
 <section><h2>Queued</h2>${queueTable(data.queued, now, false)}</section>`;

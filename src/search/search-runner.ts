@@ -6,12 +6,12 @@ import { z } from 'zod';
 
 import { errorMessage, ResearchError } from '../domain/errors.js';
 import { newId } from '../domain/ids.js';
-import { rewardOf } from '../domain/metric.js';
 import { SCHEMA_VERSION, type Search } from '../domain/records.js';
 import { isEnded } from '../domain/states.js';
 import { DEFAULT_PROFILE } from '../environments/manifest.js';
 import type { SearchRunner, ServiceDeps } from '../services/deps.js';
 import { getSearch } from '../services/inspect.js';
+import { baselineRewardFor } from '../services/search-stats.js';
 import { createRandom } from '../util/random.js';
 import { createBudgets } from './search-budgets.js';
 import type { SearchStrategy } from './search-context.js';
@@ -45,20 +45,22 @@ export function createSearchRunner(deps: ServiceDeps, strategies: Record<string,
       delete strategyOptions.seed;
       const options = strategy.options.parse(strategyOptions);
       const environment = await deps.environments.get(search.environment);
-      const { metric, baseline } = environment.manifest;
+      const { metric } = environment.manifest;
       const ideas = await deps.store.ideas.list((idea) => idea.searchId === search.id);
       // Rejected duplicates were replaced when they were proposed: they are neither run nor counted again.
       const storedCandidates = ideas.filter((idea) => idea.arm !== 'control' && !search.duplicates?.[idea.id]);
+      const profile = (search.options.profile as string | undefined) ?? DEFAULT_PROFILE;
       const drive: Drive = {
         deps,
         search,
         runner,
-        profile: (search.options.profile as string | undefined) ?? DEFAULT_PROFILE,
+        profile,
         seed: (search.options.seed as number | undefined) ?? 1,
         signal,
         log: deps.log.child(`search:${search.id}`),
         metric,
-        baselineReward: baseline ? rewardOf(baseline.value, metric) : undefined,
+        // Without a baseline of its own profile, a candidate only has to beat the best so far.
+        baselineReward: baselineRewardFor(environment.manifest, profile),
         budgets: createBudgets(deps, search, runner),
         population: [],
         control: [],

@@ -1,8 +1,8 @@
 // Rank the experiments of a search (or an environment) by reward, failures last.
-import { type MetricSpec, rewardOf } from '../domain/metric.js';
+import type { MetricSpec } from '../domain/metric.js';
 import type { Experiment, Idea } from '../domain/records.js';
 import type { ServiceDeps } from './deps.js';
-import { experimentIdFor, seedStats } from './search-stats.js';
+import { baselineRewardFor, experimentIdFor, seedStats } from './search-stats.js';
 
 export interface LeaderboardRow {
   rank: number;
@@ -28,7 +28,7 @@ export interface LeaderboardRow {
 
 interface Scoring {
   metric: MetricSpec;
-  baselineReward: number | undefined;
+  baseline?: { value: number; profile: string } | undefined;
 }
 
 /** Seeds and certification of a succeeded experiment: a candidate's certification (same idea) adds its seeds. */
@@ -45,7 +45,7 @@ async function seedMarks(
   if (!inSearch || !candidate || candidate.state !== 'succeeded') return { seeds: own, certified: false };
   const scored = await scoring(experiment.environment);
   if (!scored) return { seeds: own, certified: false };
-  const stats = seedStats(candidate, certification, scored.metric, scored.baselineReward);
+  const stats = seedStats(candidate, certification, scored.metric, baselineRewardFor(scored, candidate.profile));
   return stats ? { seeds: stats.seeds, certified: stats.certified } : { seeds: own, certified: false };
 }
 
@@ -74,7 +74,7 @@ export async function leaderboard(
       found = deps.environments.get(name).then(
         ({ manifest }) => ({
           metric: manifest.metric,
-          baselineReward: manifest.baseline ? rewardOf(manifest.baseline.value, manifest.metric) : undefined,
+          baseline: manifest.baseline,
         }),
         () => undefined,
       );

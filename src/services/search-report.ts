@@ -1,11 +1,9 @@
 // A search's status and report, in the JSON contracts scripts rely on (issue 12): read from the store only, so a
 // second process can answer while another owns the data directory.
 import { ResearchError } from '../domain/errors.js';
-import { rewardOf } from '../domain/metric.js';
 import type { Experiment, ExperimentRole, ExperimentState, Idea, Search, SearchState } from '../domain/records.js';
-import { DEFAULT_PROFILE } from '../environments/manifest.js';
 import type { ServiceDeps } from './deps.js';
-import { experimentIdFor, gpuHoursOf, mean, roleOf, seedStats } from './search-stats.js';
+import { baselineRewardFor, experimentIdFor, gpuHoursOf, mean, roleOf, seedStats } from './search-stats.js';
 
 export type ReadDeps = Pick<ServiceDeps, 'store' | 'environments'>;
 
@@ -128,14 +126,15 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
   const { search, ideas, experiments } = await load(deps, id);
   const environment = await deps.environments.get(search.environment);
   const { metric, baseline } = environment.manifest;
-  const baselineReward = baseline ? rewardOf(baseline.value, metric) : undefined;
+  const baselineReward = baselineRewardFor(environment.manifest, search.options.profile as string | undefined);
   const byId = new Map<string, Experiment>(experiments.map((e) => [e.id, e]));
   // A reused result is usually another search's (or a direct run's) experiment.
   for (const reusedId of Object.values(search.reused ?? {})) {
     const reused = byId.has(reusedId) ? undefined : await deps.store.experiments.get(reusedId);
     if (reused) byId.set(reused.id, reused);
   }
-  const candidates = ideas.filter((idea) => idea.arm !== 'control');
+  // Rejected near-duplicates were replaced before they ran: they are no candidates (nor failed executions).
+  const candidates = ideas.filter((idea) => idea.arm !== 'control' && !search.duplicates?.[idea.id]);
   // Each candidate's first seed: its own experiment, or the result it reused (looked up once per idea).
   const firstSeeds = new Map<Idea, Experiment | undefined>();
   for (const idea of candidates) {
@@ -145,7 +144,7 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
   }
   const firstSeed = (idea: Idea): Experiment | undefined => firstSeeds.get(idea);
   // σ of a baseline measured on another profile says nothing about this search's results.
-  const comparable = baseline !== undefined && baseline.profile === (search.options.profile ?? DEFAULT_PROFILE);
+  const comparable = baselineReward !== undefined;
   const rows = candidates.flatMap((idea) => {
     const candidate = firstSeed(idea);
     if (!candidate) return [];
@@ -191,7 +190,9 @@ export async function searchReport(deps: ReadDeps, id: string): Promise<SearchRe
           seeds: top.stats.seeds,
           certified: top.stats.certified,
           improvement_sigma:
-            comparable && baseline.std > 0 ? (sign * (top.stats.metricMean - baseline.value)) / baseline.std : null,
+            comparable && baseline !== undefined && baseline.std > 0
+              ? (sign * (top.stats.metricMean - baseline.value)) / baseline.std
+              : null,
         }
       : null,
     generations: [...generations.entries()]

@@ -2,6 +2,7 @@
 // certification, GPU-hours. Reads the store only.
 import { rewardOf, type MetricSpec } from '../domain/metric.js';
 import type { Experiment, ExperimentRole } from '../domain/records.js';
+import { DEFAULT_PROFILE } from '../environments/manifest.js';
 import type { Store } from '../store/store.js';
 
 /** The one id an idea's experiment of a role can have: queuing it twice finds the first (exactly once). */
@@ -47,6 +48,20 @@ function seedMetrics(experiment: Experiment | undefined): number[] {
   return experiment.runs
     .filter((run) => run.state === 'succeeded' && typeof run.metric === 'number')
     .map((run) => run.metric as number);
+}
+
+/**
+ * The baseline's reward as the bar for results of `profile`; undefined when the baseline was measured on another
+ * profile (a smoke run's loss never beats a full run's, so that bar would hold back every candidate).
+ */
+export function baselineRewardFor(
+  manifest: { metric: MetricSpec; baseline?: { value: number; profile: string } | undefined },
+  profile: string | undefined,
+): number | undefined {
+  const { baseline, metric } = manifest;
+  return baseline !== undefined && baseline.profile === (profile ?? DEFAULT_PROFILE)
+    ? rewardOf(baseline.value, metric)
+    : undefined;
 }
 
 /** A succeeded candidate over all its seeds: its own first seed plus its certification's. */

@@ -1,12 +1,19 @@
 // What each dashboard page shows, gathered from the services (store reads only): the /api/dashboard JSON, too.
-import { rewardOf } from '../../domain/metric.js';
 import type { Experiment, ExperimentRole, FailureCategory, Idea, Search } from '../../domain/records.js';
 import type { ResearchServices } from '../../services/research-services.js';
 import type { SearchReportView } from '../../services/search-report.js';
-import { experimentIdFor, roleOf, seedStats } from '../../services/search-stats.js';
+import { baselineRewardFor, experimentIdFor, roleOf, seedStats } from '../../services/search-stats.js';
+import {
+  baselineBand,
+  bestPath,
+  type Evidence,
+  evidenceOf,
+  lineageNode,
+  type LineageNodeView,
+} from '../../services/search-view-data.js';
 import type { Band } from './svg-chart.js';
 
-export type Evidence = 'certified' | 'certifying' | 'single-seed' | 'control';
+export type { Evidence };
 
 export interface SearchSummary {
   id: string;
@@ -40,12 +47,7 @@ export interface LeaderRow {
   failure: string | null;
 }
 
-export interface LineageNode {
-  idea_id: string;
-  parent_ids: string[];
-  title: string;
-  generation: number;
-  reward: number | null;
+export interface LineageNode extends LineageNodeView {
   experiment_id: string | null;
 }
 
@@ -164,18 +166,10 @@ export async function loadSearchList(services: ResearchServices): Promise<{ sear
 
 export async function loadSearchPage(services: ResearchServices, id: string): Promise<SearchPageData> {
   const { search, view, report, experiments } = await summary(services, id);
-  const { metric } = (await services.getEnvironment(search.environment)).manifest;
-  const baseline = report.baseline;
-  const baselineReward = baseline ? rewardOf(baseline.value, metric) : undefined;
-  const band: Band | null = baseline
-    ? (() => {
-        const [a, b] = [
-          rewardOf(baseline.value - baseline.std, metric),
-          rewardOf(baseline.value + baseline.std, metric),
-        ];
-        return { low: Math.min(a, b), mid: baselineReward as number, high: Math.max(a, b) };
-      })()
-    : null;
+  const { manifest } = await services.getEnvironment(search.environment);
+  const { metric } = manifest;
+  // The bar for certification, as the search itself used it: the baseline only on its own profile.
+  const baselineReward = baselineRewardFor(manifest, search.options.profile as string | undefined);
   const byId = new Map(experiments.map((e) => [e.id, e]));
   const ideaIds = [...new Set([...report.lineage.map((l) => l.idea_id), ...experiments.map((e) => e.ideaId)])];
   const ideas = new Map<string, Idea>();
@@ -189,8 +183,6 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
       const role = roleOf(e);
       const cert = role === 'candidate' ? byId.get(experimentIdFor(e.ideaId, 'certification')) : undefined;
       const stats = e.state === 'succeeded' ? seedStats(e, cert, metric, baselineReward) : undefined;
-      const evidence: Evidence =
-        role === 'control' ? 'control' : stats?.certified ? 'certified' : stats?.pending ? 'certifying' : 'single-seed';
       return {
         experiment_id: e.id,
         idea_id: e.ideaId,
@@ -202,7 +194,7 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
         seeds: stats?.seeds ?? 0,
         reward: stats?.rewardMean ?? (e.state === 'succeeded' ? (e.result?.reward ?? null) : null),
         beyond_noise: e.result?.baseline?.beyondNoise ?? null,
-        evidence,
+        evidence: evidenceOf(role, { certified: stats?.certified, certifying: stats?.pending }),
         failure: e.failure ? `${e.failure.category}: ${e.failure.message}` : null,
       };
     });
@@ -221,22 +213,9 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
   const succeeded = experiments.filter((e) => roleOf(e) === 'candidate' && e.state === 'succeeded').length;
   const lineage: LineageNode[] = report.lineage.map((l) => {
     const e = byId.get(experimentIdFor(l.idea_id, 'candidate'));
-    const idea = ideas.get(l.idea_id);
-    return {
-      idea_id: l.idea_id,
-      parent_ids: l.parent_ids,
-      title: idea?.title ?? l.idea_id,
-      generation: idea?.epoch ?? 0,
-      reward: e?.state === 'succeeded' ? (e.result?.reward ?? null) : null,
-      experiment_id: e?.id ?? null,
-    };
+    const reward = e?.state === 'succeeded' ? (e.result?.reward ?? null) : null;
+    return { ...lineageNode(l, ideas.get(l.idea_id), reward), experiment_id: e?.id ?? null };
   });
-  const known = new Map(lineage.map((n) => [n.idea_id, n]));
-  const bestPath: string[] = [];
-  for (let at = report.best ? known.get(report.best.idea_id) : undefined; at && !bestPath.includes(at.idea_id);) {
-    bestPath.unshift(at.idea_id);
-    at = at.parent_ids.map((p) => known.get(p)).find((n) => n !== undefined);
-  }
   return {
     ...view,
     updated_at: search.updatedAt,
@@ -244,7 +223,7 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
     stopped: search.stopped?.message ?? null,
     direction: metric.direction,
     report,
-    band,
+    band: baselineBand(report.baseline, metric),
     execution_rate: candidates > 0 ? succeeded / candidates : null,
     failures: [...failures.entries()]
       .map(([category, count]) => ({ category, count }))
@@ -252,8 +231,8 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
     leaderboard: rows.slice(0, LEADERBOARD_ROWS).map((row, i) => ({ rank: i + 1, ...row })),
     leaderboard_total: rows.length,
     lineage,
-    best_path: bestPath,
-    best_experiment_id: report.best ? (known.get(report.best.idea_id)?.experiment_id ?? null) : null,
+    best_path: bestPath(lineage, report.best?.idea_id),
+    best_experiment_id: lineage.find((n) => n.idea_id === report.best?.idea_id)?.experiment_id ?? null,
   };
 }
 

@@ -3,11 +3,11 @@
 // with titles. Read from the services only; the same JSON is the structured result for clients without MCP Apps.
 import { z } from 'zod';
 
-import { rewardOf } from '../../domain/metric.js';
 import { isActive } from '../../domain/states.js';
 import type { ResearchServices } from '../../services/research-services.js';
 import { reportMarkdown, type SearchReportView, type SearchStatusView } from '../../services/search-report.js';
 import { experimentIdFor } from '../../services/search-stats.js';
+import { baselineBand, bestPath, EVIDENCE, evidenceOf, lineageNode } from '../../services/search-view-data.js';
 import { LeaderboardRowShape, leaderboardOutput } from '../../services/views.js';
 
 /** Rows and lineage nodes a result carries at most (the view says how many more there are). */
@@ -15,7 +15,7 @@ export const LEADERBOARD_ROWS = 25;
 export const LINEAGE_NODES = 400;
 
 const Evidence = z
-  .enum(['certified', 'certifying', 'single-seed', 'control', 'none'])
+  .enum([...EVIDENCE, 'none'])
   .describe(
     'certified: more seeds confirmed it; certifying: its extra seeds are running; single-seed: one seed, not confirmed; control: the control arm; none: no result',
   );
@@ -71,38 +71,22 @@ export async function loadSearchView(services: ResearchServices, id: string): Pr
     services.getEnvironment(search.environment),
   ]);
   const { metric } = environment.manifest;
-  const baseline = report.baseline;
-  let band: SearchView['band'] = null;
-  if (baseline) {
-    const [a, b] = [rewardOf(baseline.value - baseline.std, metric), rewardOf(baseline.value + baseline.std, metric)];
-    band = { low: Math.min(a, b), mid: rewardOf(baseline.value, metric), high: Math.max(a, b) };
-  }
   const byId = new Map(status.experiments.map((e) => [e.id, e]));
   const leaderboard = rows.slice(0, LEADERBOARD_ROWS).map((row) => {
     const role = byId.get(row.experimentId)?.role ?? 'candidate';
     const certification = byId.get(experimentIdFor(row.ideaId, 'certification'));
-    const evidence: z.output<typeof Evidence> =
-      role === 'control'
-        ? 'control'
-        : row.certified
-          ? 'certified'
-          : certification && (certification.state === 'queued' || certification.state === 'running')
-            ? 'certifying'
-            : row.state === 'succeeded'
-              ? 'single-seed'
-              : 'none';
+    const certifying = certification?.state === 'queued' || certification?.state === 'running';
+    // A row with no result and no seeds on the way has no evidence (the dashboard calls it single-seed).
+    const unmeasured = role !== 'control' && !row.certified && !certifying && row.state !== 'succeeded';
+    const evidence: z.output<typeof Evidence> = unmeasured
+      ? 'none'
+      : evidenceOf(role, { certified: row.certified, certifying });
     return { ...leaderboardOutput(row), role, evidence };
   });
   const lineage = await Promise.all(
     report.lineage.slice(0, LINEAGE_NODES).map(async (entry) => {
-      const idea = await services.getIdea(entry.idea_id);
-      return {
-        idea_id: entry.idea_id,
-        parent_ids: entry.parent_ids,
-        title: idea?.title ?? entry.idea_id,
-        generation: idea?.epoch ?? 0,
-        reward: byId.get(experimentIdFor(entry.idea_id, 'candidate'))?.reward ?? null,
-      };
+      const reward = byId.get(experimentIdFor(entry.idea_id, 'candidate'))?.reward ?? null;
+      return lineageNode(entry, await services.getIdea(entry.idea_id), reward);
     }),
   );
   return {
@@ -111,24 +95,13 @@ export async function loadSearchView(services: ResearchServices, id: string): Pr
     status,
     report,
     metric: { name: metric.name, direction: metric.direction },
-    band,
+    band: baselineBand(report.baseline, metric),
     leaderboard,
     leaderboard_total: rows.length,
     lineage,
     lineage_total: report.lineage.length,
     best_path: bestPath(lineage, report.best?.idea_id),
   };
-}
-
-/** From the best idea up through its first known parent to a root, returned root first (cycles stop it). */
-function bestPath(nodes: readonly { idea_id: string; parent_ids: string[] }[], best: string | undefined): string[] {
-  const known = new Map(nodes.map((node) => [node.idea_id, node]));
-  const path: string[] = [];
-  for (let at = best ? known.get(best) : undefined; at && !path.includes(at.idea_id);) {
-    path.unshift(at.idea_id);
-    at = at.parent_ids.map((parent) => known.get(parent)).find((node) => node !== undefined);
-  }
-  return path;
 }
 
 const fmt = (value: number | null | undefined): string =>

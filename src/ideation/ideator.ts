@@ -45,5 +45,10 @@ export interface ProposedIdea {
 export interface Ideator {
   readonly name: string;
   readonly model: string;
+  /**
+   * Answers at once from this process (no model call): a search then makes one call at a time, so each sees the
+   * ideas before it; overlapping calls would only propose the same next move twice.
+   */
+  readonly local?: boolean;
   propose(request: ProposeRequest, options?: { signal?: AbortSignal }): Promise<ProposedIdea[]>;
 }

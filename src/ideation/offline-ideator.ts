@@ -168,6 +168,7 @@ export function createOfflineIdeator(): Ideator {
   return {
     name: 'offline',
     model: 'knob-search',
+    local: true,
     async propose(request: ProposeRequest): Promise<ProposedIdea[]> {
       const { manifest } = request;
       if (Object.keys(manifest.knobs).length === 0) {

@@ -11,8 +11,13 @@ import type { Drive } from './search-drive.js';
 
 /** Rounds of replacements asked for after the gate rejected proposals, per proposal request (per slot in steady). */
 export const MAX_REPLACEMENT_ROUNDS = 3;
-/** Ideator calls of one search in flight at once (the LLM client's own limit still caps calls across searches). */
+/**
+ * Ideator calls of one search in flight at once (the LLM client's own limit still caps calls across searches); one
+ * for an ideator that answers locally, at once.
+ */
 export const PROPOSALS_IN_FLIGHT = 2;
+
+const callsInFlight = (drive: Drive): number => (drive.deps.ideator.local ? 1 : PROPOSALS_IN_FLIGHT);
 
 export interface ProposeRequest {
   kind: PromptKind;
@@ -24,7 +29,10 @@ export interface ProposeRequest {
 }
 
 interface Waiting {
+  /** What is still wanted (`count`: the ideas not yet received). */
   request: ProposeRequest;
+  /** Ideas an earlier, short call already gave this request. */
+  received: Idea[];
   resolve(ideas: Idea[]): void;
   reject(error: unknown): void;
 }
@@ -45,7 +53,7 @@ const mergeKey = (request: ProposeRequest): string =>
 /** Starts calls while fewer than PROPOSALS_IN_FLIGHT run, each answering the first waiting request and its kin. */
 function pump(drive: Drive, proposer: Proposer): void {
   proposer.scheduled = false;
-  while (proposer.inFlight < PROPOSALS_IN_FLIGHT && proposer.waiting.length > 0) {
+  while (proposer.inFlight < callsInFlight(drive) && proposer.waiting.length > 0) {
     const head = proposer.waiting.shift() as Waiting;
     const group = [head];
     const key = mergeKey(head.request);
@@ -62,11 +70,24 @@ function pump(drive: Drive, proposer: Proposer): void {
     proposeOnce(drive, { ...head.request, count })
       .then(
         (ideas) => {
+          // A call may give fewer ideas than asked (repeats dropped, an answer cut short). The request it was made
+          // for takes what there is, as an unshared call's would; any other that came up short waits, first in
+          // line, for the next call instead of being told there are no ideas.
           let taken = 0;
-          for (const waiting of group) {
-            waiting.resolve(ideas.slice(taken, taken + waiting.request.count));
-            taken += waiting.request.count;
-          }
+          const short: Waiting[] = [];
+          group.forEach((waiting, index) => {
+            const share = ideas.slice(taken, taken + waiting.request.count);
+            taken += share.length;
+            const received = [...waiting.received, ...share];
+            if (index === 0 || share.length === waiting.request.count) waiting.resolve(received);
+            else
+              short.push({
+                ...waiting,
+                received,
+                request: { ...waiting.request, count: waiting.request.count - share.length },
+              });
+          });
+          proposer.waiting.unshift(...short);
         },
         (error: unknown) => group.forEach((waiting) => waiting.reject(error)),
       )
@@ -83,7 +104,7 @@ function requestIdeas(drive: Drive, request: ProposeRequest): Promise<Idea[]> {
   if (!proposer) proposers.set(drive, (proposer = { inFlight: 0, waiting: [], scheduled: false }));
   const queue = proposer;
   return new Promise((resolve, reject) => {
-    queue.waiting.push({ request, resolve, reject });
+    queue.waiting.push({ request, received: [], resolve, reject });
     if (queue.scheduled) return;
     queue.scheduled = true;
     setImmediate(() => pump(drive, queue));
@@ -103,7 +124,7 @@ async function proposeOnce(drive: Drive, request: ProposeRequest): Promise<Idea[
         parentIds: request.parents?.map((parent) => parent.idea.id),
         searchId: drive.search.id,
         epoch: request.epoch,
-        seed: drive.seed * 1000 + request.salt + offset + (request.arm ? 500 : 0),
+        seed: drive.seed * 1000 + request.salt + offset + (request.arm ? 500_000 : 0),
         ...(request.arm ? { arm: request.arm } : {}),
       },
       drive.signal,
@@ -136,11 +157,13 @@ async function proposeChecked(drive: Drive, request: ProposeRequest): Promise<Id
   if (request.arm) return requestIdeas(drive, request);
   const ideas: Idea[] = [];
   let rejected = 0;
+  let calls = 0;
   for (let round = 0; round <= MAX_REPLACEMENT_ROUNDS && ideas.length < request.count; round++) {
+    calls++;
     const proposed = await requestIdeas(drive, {
       ...request,
       count: request.count - ideas.length,
-      salt: request.salt + round * 100,
+      salt: request.salt + round * 10_000,
     });
     if (proposed.length === 0) break;
     const passed = await gateIdeas(drive, proposed);
@@ -148,8 +171,12 @@ async function proposeChecked(drive: Drive, request: ProposeRequest): Promise<Id
     ideas.push(...passed);
     if (passed.length === proposed.length) break;
   }
-  if (ideas.length < request.count && rejected > 0) {
-    const message = `the ideator proposed only duplicates of ideas already tried (${rejected} rejected over ${MAX_REPLACEMENT_ROUNDS} replacement rounds); no new idea left to run`;
+  // Short because of duplicates, or with nothing at all (an ideator whose moves ran out): the search has no new ideas.
+  if (ideas.length < request.count && (rejected > 0 || ideas.length === 0)) {
+    const message =
+      rejected > 0
+        ? `the ideator proposed only duplicates of ideas already tried (${rejected} rejected in ${calls} calls); no new idea left to run`
+        : 'the ideator proposed no new idea; no new idea left to run';
     drive.search.stopped ??= { reason: 'ideas_exhausted', message };
     drive.log.warn('stopping: no new ideas', { rejected });
   }

@@ -30,8 +30,11 @@ export interface ResearchServer {
   config: Config;
   services: ResearchServices;
   store: Store;
-  /** The scheduler's slots: GPU ids it hands out, and how many experiments without GPUs run at once. */
-  slots: { gpus: readonly string[]; concurrency: number };
+  /**
+   * The scheduler's slots: GPU ids it hands out, and how many experiments without GPUs run at once. Undefined under
+   * Slurm, which allocates devices itself (jobs record none, so the ids here would all look free).
+   */
+  slots?: { gpus: readonly string[]; concurrency: number };
   log: Logger;
   close(): Promise<void>;
 }
@@ -116,7 +119,9 @@ export async function createResearchServer(config: Config, overrides: ServerOver
       config,
       services: createResearchServices(deps, searches, schedules),
       store,
-      slots: { gpus: gpus.ids, concurrency: config.scheduler.concurrency },
+      ...(config.executor.kind === 'slurm'
+        ? {}
+        : { slots: { gpus: gpus.ids, concurrency: config.scheduler.concurrency } }),
       log,
       async close() {
         await schedules.close();

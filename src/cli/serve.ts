@@ -90,7 +90,7 @@ export const serveCommand: Command = {
       mcp,
       security: config.http,
       log: log.child('http'),
-      slots: server.slots,
+      ...(server.slots ? { slots: server.slots } : {}),
     });
     let listening: Listening;
     try {

@@ -2,6 +2,7 @@
 // as a band of rewards, the evidence behind a leaderboard row, lineage nodes with titles, the best idea's path. Pure.
 import { type MetricSpec, rewardOf } from '../domain/metric.js';
 import type { ExperimentRole, Idea } from '../domain/records.js';
+import { baselineRewardFor } from './search-stats.js';
 
 export interface RewardBand {
   low: number;
@@ -9,12 +10,14 @@ export interface RewardBand {
   high: number;
 }
 
-/** The baseline as rewards: its mean ± std through the reward rule (null without a baseline). */
+/** The baseline as rewards: its mean ± std through the reward rule (null without a baseline of `profile`). */
 export function baselineBand(
-  baseline: { value: number; std: number } | null | undefined,
-  metric: MetricSpec,
+  manifest: { metric: MetricSpec; baseline?: { value: number; std: number; profile: string } | undefined },
+  profile: string | undefined,
 ): RewardBand | null {
-  if (!baseline) return null;
+  // A band measured on another profile is not what this search's results compare with (see baselineRewardFor).
+  const { baseline, metric } = manifest;
+  if (!baseline || baselineRewardFor(manifest, profile) === undefined) return null;
   const [a, b] = [rewardOf(baseline.value - baseline.std, metric), rewardOf(baseline.value + baseline.std, metric)];
   return { low: Math.min(a, b), mid: rewardOf(baseline.value, metric), high: Math.max(a, b) };
 }

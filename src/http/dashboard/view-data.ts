@@ -223,7 +223,7 @@ export async function loadSearchPage(services: ResearchServices, id: string): Pr
     stopped: search.stopped?.message ?? null,
     direction: metric.direction,
     report,
-    band: baselineBand(report.baseline, metric),
+    band: baselineBand(manifest, search.options.profile as string | undefined),
     execution_rate: candidates > 0 ? succeeded / candidates : null,
     failures: [...failures.entries()]
       .map(([category, count]) => ({ category, count }))

@@ -355,6 +355,8 @@ const SCRIPT = String.raw`
     protocolVersion: PROTOCOL,
   }).then(function (result) {
     hostCaps = (result && result.hostCapabilities) || {};
+    // Only a host that forwards tool calls to the server can refresh: elsewhere the button would hang.
+    $('refresh').hidden = !hostCaps.serverTools;
     applyContext(result && result.hostContext);
     notify('ui/notifications/initialized', {});
     if (window.ResizeObserver) new ResizeObserver(reportSize).observe(document.body);
@@ -373,7 +375,7 @@ export const SEARCH_APP_HTML = `<!doctype html>
 </head>
 <body>
 <header><h1 id="title">Search</h1><span id="state" class="badge"></span>
-<button id="refresh" type="button" title="Ask the server again (show_search)">Refresh</button>
+<button id="refresh" type="button" title="Ask the server again (show_search)" hidden>Refresh</button>
 <span id="updated" class="muted"></span></header>
 <p id="sub" class="muted"></p>
 <p id="message" class="muted">Waiting for the search…</p>

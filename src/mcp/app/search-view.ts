@@ -95,7 +95,7 @@ export async function loadSearchView(services: ResearchServices, id: string): Pr
     status,
     report,
     metric: { name: metric.name, direction: metric.direction },
-    band: baselineBand(report.baseline, metric),
+    band: baselineBand(environment.manifest, search.options.profile as string | undefined),
     leaderboard,
     leaderboard_total: rows.length,
     lineage,

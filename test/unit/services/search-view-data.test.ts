@@ -1,25 +1,36 @@
 // The pieces the dashboard's search page and show_search share: baseline band, evidence, lineage nodes, best path.
 import { describe, expect, it } from 'vitest';
 
+import type { MetricSpec } from '../../../src/domain/metric.js';
 import { baselineBand, bestPath, evidenceOf, lineageNode } from '../../../src/services/search-view-data.js';
 
+const env = (baseline: { value: number; std: number }, metric: MetricSpec, profile = 'default') => ({
+  metric,
+  baseline: { ...baseline, profile },
+});
 const node = (idea_id: string, parent_ids: string[] = []) => ({ idea_id, parent_ids });
 
 describe('baselineBand', () => {
   it('turns mean ± std into rewards, low to high, for a loss (1/value) and a score (identity)', () => {
-    const loss = baselineBand({ value: 2, std: 0.5 }, { name: 'loss', direction: 'min' });
+    const loss = baselineBand(env({ value: 2, std: 0.5 }, { name: 'loss', direction: 'min' }), undefined);
     expect(loss).toEqual({ low: 1 / 2.5, mid: 0.5, high: 1 / 1.5 });
-    const score = baselineBand({ value: 0.8, std: 0.1 }, { name: 'acc', direction: 'max' });
+    const score = baselineBand(env({ value: 0.8, std: 0.1 }, { name: 'acc', direction: 'max' }), 'default');
     expect(score?.low).toBeCloseTo(0.7);
     expect(score?.mid).toBe(0.8);
     expect(score?.high).toBeCloseTo(0.9);
-    const negated = baselineBand({ value: 3, std: 1 }, { name: 'loss', direction: 'min', reward: 'negate' });
+    const negated = baselineBand(
+      env({ value: 3, std: 1 }, { name: 'loss', direction: 'min', reward: 'negate' }),
+      undefined,
+    );
     expect(negated).toEqual({ low: -4, mid: -3, high: -2 });
   });
 
-  it('is null without a baseline', () => {
-    expect(baselineBand(null, { name: 'loss', direction: 'min' })).toBeNull();
-    expect(baselineBand(undefined, { name: 'loss', direction: 'min' })).toBeNull();
+  it('is null without a baseline, or with one measured on another profile than the search runs', () => {
+    expect(baselineBand({ metric: { name: 'loss', direction: 'min' } }, undefined)).toBeNull();
+    expect(baselineBand(env({ value: 2, std: 0.5 }, { name: 'loss', direction: 'min' }), 'smoke')).toBeNull();
+    expect(
+      baselineBand(env({ value: 2, std: 0.5 }, { name: 'loss', direction: 'min' }, 'smoke'), 'smoke'),
+    ).not.toBeNull();
   });
 });
 

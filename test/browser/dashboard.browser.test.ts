@@ -12,21 +12,12 @@ import { createHttpApp } from '../../src/http/app.js';
 import { listen, type Listening } from '../../src/http/serve.js';
 import { silentLogger } from '../../src/util/logger.js';
 import { type DashboardData, HOSTILE, seedDashboardData } from '../helpers/dashboard-data.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS } from '../helpers/chromium.js';
 import { createTestServer } from '../helpers/test-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 // The page's globals, as the functions page.evaluate sends to the browser see them (tsconfig has no DOM lib).
 declare const window: { __xss?: number; __stay?: number };
 declare const document: { documentElement: { scrollWidth: number } };
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 describe.skipIf(!existsSync(CHROMIUM))('dashboard in Chromium', () => {
   let server: Awaited<ReturnType<typeof createTestServer>>;

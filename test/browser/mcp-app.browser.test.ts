@@ -15,21 +15,12 @@ import { SEARCH_APP_URI } from '../../src/mcp/app/search-app.js';
 import { experimentIdFor } from '../../src/services/search-stats.js';
 import { type DashboardData, experiment, HOSTILE, seedDashboardData } from '../helpers/dashboard-data.js';
 import { callTool, connectInMemory, resourceText, type ToolCall } from '../helpers/mcp-client.js';
+import { CHROMIUM, CHROMIUM_ARGS as ARGS } from '../helpers/chromium.js';
 import { createTestServer } from '../helpers/test-server.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 // The frame's globals, as the functions frame.evaluate sends to the browser see them (tsconfig has no DOM lib).
 declare const window: { __xss?: number };
 declare const document: { documentElement: { scrollWidth: number; scrollHeight: number } };
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
 interface HostLog {
   protocol: string | null;
